@@ -1,0 +1,288 @@
+"""Validate a parsed extract row by row in DuckDB and load it into `raw`, quarantining bad rows.
+
+Every row read ends up either in `raw.<source>` (typed, gemeente codes made canonical) or in
+`quarantine/<source>/<year>/<file>.rejected.csv` with the line number and the reason naming the
+column. A row whose gemeente code is unknown or invalid is *kept* for record-level sources:
+Nederland counts it, and its status column says why no gemeente gets it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.codes import GEMEENTE_CODE_MACRO
+from orchestration.sources import Column, SourceSpec
+
+from .extract_files import ExtractRejected, ParsedExtract
+
+INGEST_LOG_DDL = """
+CREATE TABLE IF NOT EXISTS raw.ingest_log (
+    source VARCHAR, year INTEGER, file_name VARCHAR, sha256 VARCHAR,
+    rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT,
+    unknown_gemeente BIGINT, notes VARCHAR, loaded_at TIMESTAMP
+)
+"""
+
+
+@dataclass
+class LoadResult:
+    source: str
+    year: int
+    file: Path
+    sha256: str
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    unknown_gemeente: int
+    quarantine_file: Path | None
+    notes: list[str]
+
+    def metadata(self) -> dict:
+        return {
+            "file": str(self.file.name),
+            "sha256": self.sha256,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_quarantined": self.rows_quarantined,
+            "unknown_gemeente": self.unknown_gemeente,
+            "quarantine_file": str(self.quarantine_file) if self.quarantine_file else "",
+            "notes": "; ".join(self.notes),
+        }
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _shown(col: str) -> str:
+    # the delivered value as it appears in a message, cut short so a huge field stays readable
+    return f"'''' || left({col}, 40) || ''''"
+
+
+def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str], list[str]]:
+    """SELECT expressions producing the typed column(s) and the reason expressions for it."""
+    src = _ident(column.name)
+    trimmed = f"NULLIF(trim({src}), '')"
+    label = f"column {column.name}"
+    reasons: list[str] = []
+    if column.required and column.kind != "gemeente":
+        reasons.append(f"CASE WHEN {trimmed} IS NULL THEN {_sql_str(label + ': missing value')} END")
+
+    def range_reasons(value: str) -> None:
+        if column.minimum is not None and column.maximum is not None:
+            lo = f"{column.minimum:g}"
+            hi = f"{column.maximum:g}"
+            reasons.append(
+                f"CASE WHEN {value} < {column.minimum} OR {value} > {column.maximum} "
+                f"THEN {_sql_str(label + ': value ')} || {_shown(src)} || {_sql_str(f' outside {lo}-{hi}')} END"
+            )
+
+    if column.kind == "text":
+        return [f"{trimmed} AS {src}"], reasons
+    if column.kind == "int":
+        value = f"TRY_CAST({trimmed} AS BIGINT)"
+        reasons.append(
+            f"CASE WHEN {trimmed} IS NOT NULL AND {value} IS NULL "
+            f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a whole number' END"
+        )
+        range_reasons(value)
+        return [f"CAST({value} AS INTEGER) AS {src}"], reasons
+    if column.kind == "decimal":
+        value = f"TRY_CAST(replace({trimmed}, ',', '.') AS DOUBLE)"
+        reasons.append(
+            f"CASE WHEN {trimmed} IS NOT NULL AND {value} IS NULL "
+            f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a number' END"
+        )
+        range_reasons(value)
+        return [f"{value} AS {src}"], reasons
+    if column.kind == "choice":
+        value = f"lower({trimmed})"
+        allowed = ", ".join(_sql_str(c) for c in column.choices)
+        reasons.append(
+            f"CASE WHEN {value} IS NOT NULL AND {value} NOT IN ({allowed}) "
+            f"THEN {_sql_str(label + ': ')} || {_shown(src)} || {_sql_str(' not one of ' + '/'.join(column.choices))} END"
+        )
+        return [f"{value} AS {src}"], reasons
+    if column.kind == "gemeente":
+        code = f"ksm_gemeente_code({src})"
+        status = (
+            f"CASE WHEN {trimmed} IS NULL THEN 'missing' WHEN {code} IS NULL THEN 'invalid' "
+            f"WHEN {code} IN (SELECT gemeente_code FROM raw.regions WHERE classification_year = {year}) "
+            f"THEN 'ok' ELSE 'unknown' END"
+        )
+        if column.required and not record_level:
+            # aggregated sources: a row without a valid gemeente of the year cannot be used
+            reasons.append(
+                f"CASE WHEN ({status}) <> 'ok' THEN {_sql_str(label + ': gemeente code ')} || {_shown(src)} "
+                f"|| {_sql_str(f' is not a gemeente of the {year} classification')} END"
+            )
+        return [
+            f"{code} AS {src}",
+            f"{trimmed} AS {_ident(column.name + '_delivered')}",
+            f"{status} AS {_ident(column.name + '_status')}",
+        ], reasons
+    raise ValueError(f"unknown column kind {column.kind}")
+
+
+def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[dict], list[str]]:
+    """Map header to spec columns; split off rows with the wrong number of fields."""
+    notes: list[str] = []
+    position = {name.lower(): i for i, name in enumerate(parsed.header)}
+    missing = [c.name for c in spec.columns if c.name.lower() not in position and c.required]
+    if missing:
+        raise ExtractRejected(
+            f"{parsed.path}, line 1 (header): missing column(s) {', '.join(missing)}; "
+            f"found {', '.join(parsed.header) or 'nothing'}"
+        )
+    absent_optional = [c.name for c in spec.columns if c.name.lower() not in position]
+    if absent_optional:
+        notes.append("optional column(s) absent: " + ", ".join(absent_optional))
+    extra = [h for h in parsed.header if h.lower() not in {c.name.lower() for c in spec.columns}]
+    if extra:
+        notes.append("extra column(s) ignored: " + ", ".join(extra))
+
+    width = len(parsed.header)
+    data: dict[str, list] = {"_line": []}
+    for c in spec.columns:
+        data[c.name] = []
+    ragged: list[dict] = []
+    for row, line in zip(parsed.rows, parsed.line_numbers):
+        if len(row) != width:
+            ragged.append({"line": line, "reason": f"row has {len(row)} fields, the header has {width}",
+                           "fields": row})
+            continue
+        data["_line"].append(line)
+        for c in spec.columns:
+            i = position.get(c.name.lower())
+            data[c.name].append(row[i] if i is not None else None)
+    frame = pd.DataFrame({k: pd.Series(v, dtype="object" if k != "_line" else "int64") for k, v in data.items()})
+    return frame, ragged, notes
+
+
+def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, parsed: ParsedExtract,
+                 quarantine_dir: Path) -> LoadResult:
+    """Validate `parsed` and replace the year's slice of raw.<source> with its good rows."""
+    frame, ragged, notes = _frame(spec, parsed)
+    notes = parsed.notes + notes
+    con.execute(GEMEENTE_CODE_MACRO)
+    con.register("_extract", frame)
+
+    selects = ["_line"]
+    reasons: list[str] = []
+    for column in spec.columns:
+        exprs, col_reasons = column_sql(column, year, spec.record_level)
+        selects += exprs
+        reasons += col_reasons
+    if spec.year_column:
+        ycol = _ident(spec.year_column)
+        reasons.append(
+            f"CASE WHEN TRY_CAST(NULLIF(trim({ycol}), '') AS INTEGER) <> {year} "
+            f"THEN {_sql_str(f'column {spec.year_column}: ')} || {_shown(ycol)} "
+            f"|| {_sql_str(f' differs from the folder year {year}')} END"
+        )
+    if spec.record_id:
+        rid = _ident(spec.record_id)
+        reasons.append(
+            f"CASE WHEN NULLIF(trim({rid}), '') IS NOT NULL AND "
+            f"row_number() OVER (PARTITION BY trim({rid}) ORDER BY _line) > 1 "
+            f"THEN {_sql_str(f'column {spec.record_id}: duplicate record ')} || {_shown(rid)} END"
+        )
+    reason_list = "list_filter([" + ", ".join(reasons) + "], r -> r IS NOT NULL)" if reasons else "[]"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _validated AS "
+        f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM _extract"
+    )
+    con.unregister("_extract")
+
+    table = f"raw.{spec.name}"
+    typed = [s for s in con.execute("SELECT * FROM _validated LIMIT 0").fetch_df().columns
+             if s not in ("_line", "_reasons")]
+    typed_sql = ", ".join(_ident(c) for c in typed)
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {table} AS SELECT "
+        f"CAST(NULL AS INTEGER) AS year, CAST(NULL AS VARCHAR) AS source_file, "
+        f"CAST(NULL AS INTEGER) AS source_row, {typed_sql} FROM _validated LIMIT 0"
+    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
+        con.execute(
+            f"INSERT INTO {table} BY NAME SELECT {year} AS year, ? AS source_file, "
+            f"CAST(_line AS INTEGER) AS source_row, {typed_sql} FROM _validated "
+            f"WHERE len(_reasons) = 0 ORDER BY _line",
+            [parsed.path.name],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+    accepted, unknown = con.execute(
+        "SELECT count(*), "
+        + (
+            f"count(*) FILTER (WHERE {_ident(_main_gemeente(spec) + '_status')} <> 'ok')"
+            if _main_gemeente(spec) else "0"
+        )
+        + " FROM _validated WHERE len(_reasons) = 0"
+    ).fetchone()
+    rejected = con.execute(
+        "SELECT _line, array_to_string(_reasons, '; ') FROM _validated WHERE len(_reasons) > 0 ORDER BY _line"
+    ).fetchall()
+    con.execute("DROP TABLE _validated")
+
+    quarantine_file = _write_quarantine(parsed, rejected, ragged, quarantine_dir)
+    rows_read = len(parsed.rows)
+    result = LoadResult(spec.name, year, parsed.path, parsed.sha256, rows_read, int(accepted),
+                        len(rejected) + len(ragged), int(unknown), quarantine_file, notes)
+    assert result.rows_accepted + result.rows_quarantined == rows_read, "every row is loaded or quarantined"
+    record_ingest(con, result)
+    return result
+
+
+def _main_gemeente(spec: SourceSpec) -> str | None:
+    return next((c.name for c in spec.columns if c.kind == "gemeente"), None)
+
+
+def _write_quarantine(parsed: ParsedExtract, rejected: list[tuple[int, str]], ragged: list[dict],
+                      quarantine_dir: Path) -> Path | None:
+    """Rejected rows with line number and reason, next to their original fields."""
+    quarantine_dir.mkdir(parents=True, exist_ok=True)
+    for stale in quarantine_dir.glob("*.rejected.csv"):
+        stale.unlink()
+    if not rejected and not ragged:
+        return None
+    by_line = dict(zip(parsed.line_numbers, parsed.rows))
+    entries = [(line, reason, by_line[line]) for line, reason in rejected]
+    entries += [(r["line"], r["reason"], r["fields"]) for r in ragged]
+    entries.sort(key=lambda e: e[0])
+    target = quarantine_dir / f"{parsed.path.stem}.rejected.csv"
+    tmp = target.with_suffix(".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["source_file", "line", "reason", *parsed.header])
+        for line, reason, fields in entries:
+            writer.writerow([parsed.path.name, line, reason, *fields])
+    tmp.replace(target)
+    return target
+
+
+def record_ingest(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    con.execute(INGEST_LOG_DDL)
+    con.execute("DELETE FROM raw.ingest_log WHERE source = ? AND year = ?", [result.source, result.year])
+    con.execute(
+        "INSERT INTO raw.ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [result.source, result.year, result.file.name, result.sha256, result.rows_read,
+         result.rows_accepted, result.rows_quarantined, result.unknown_gemeente,
+         "; ".join(result.notes), dt.datetime.now()],
+    )

@@ -1,0 +1,69 @@
+"""The release asset: runs after the dbt marts and their tests, publishes the year."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.partitions import yearly_partitions
+from orchestration.progress import report
+from orchestration.resources import WAREHOUSE_POOL, KsmPaths
+
+from .publish import ReleaseError, publish_year
+
+MART_KEYS = [dg.AssetKey(["marts", name]) for name in ("indicator_values", "indicators", "regions", "region_mergers")]
+
+
+def run_check_summary(context: dg.AssetExecutionContext) -> dict:
+    """Every asset check evaluated in this run so far (dbt tests and the quality checks)."""
+    records = context.instance.get_records_for_run(
+        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    results = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        results.append({
+            "asset": evaluation.asset_key.to_user_string(),
+            "check": evaluation.check_name,
+            "passed": bool(evaluation.passed),
+            "severity": evaluation.severity.value if evaluation.severity else "ERROR",
+        })
+    failed = [r for r in results if not r["passed"]]
+    return {"passed": len(results) - len(failed), "failed": len(failed), "failed_checks": failed}
+
+
+@dg.asset(
+    key=["release", "published_year"],
+    group_name="release",
+    kinds={"duckdb", "parquet"},
+    partitions_def=yearly_partitions,
+    pool=WAREHOUSE_POOL,
+    deps=MART_KEYS,
+    description="The year's marts in published/monitor.duckdb and releases/<year>/v<n>/ "
+                "(Parquet and manifest.json). Runs only when the upstream checks passed.",
+)
+def release(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):
+    year = int(context.partition_key)
+    checks = run_check_summary(context)
+    blocking = [c for c in checks["failed_checks"] if c["severity"] == "ERROR"]
+    if blocking:
+        names = ", ".join(f"{c['asset']}:{c['check']}" for c in blocking)
+        raise dg.Failure(description=f"{year} not released: blocking checks failed: {names}")
+    try:
+        with warehouse.get_connection() as con:
+            outcome = publish_year(con, ksm.paths, year, context.run_id, checks)
+    except ReleaseError as exc:
+        raise dg.Failure(description=str(exc)) from exc
+    if outcome.created:
+        report(context, f"{year} released as v{outcome.version} ({outcome.rows:,} rows) -> {outcome.release_dir}")
+    else:
+        report(context, f"{year} unchanged: inputs and marts equal release v{outcome.version}, no new version")
+    return dg.MaterializeResult(metadata={
+        "version": outcome.version,
+        "new_version": outcome.created,
+        "rows": outcome.rows,
+        "release_dir": dg.MetadataValue.path(str(outcome.release_dir)),
+        "checks_passed": checks["passed"],
+        "checks_failed": checks["failed"],
+        "changes": dg.MetadataValue.json(outcome.changes),
+    })

@@ -1,0 +1,260 @@
+"""Publishing a year: an immutable release folder and an atomic swap of the analysts' file.
+
+`releases/<year>/v<n>/` gets Parquet files and `manifest.json`; `published/monitor.duckdb` is
+rebuilt as a new file beside the old one and moved over it with one rename. A reader that has the
+old file open keeps its consistent view (the old inode), and a new reader sees the new release:
+never a mix, and an open read-only connection never blocks the release.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import duckdb
+
+from orchestration.settings import Paths
+
+# the released tables besides `releases`; only indicator_values is yearly
+REFERENCE_TABLES = ["indicators", "regions", "region_mergers"]
+VALUE_KEYS = ["indicator_code", "period", "region_code", "classification_year", "breakdown", "breakdown_category"]
+
+
+class ReleaseError(Exception):
+    pass
+
+
+@dataclass
+class ReleaseOutcome:
+    year: int
+    version: int
+    created: bool  # False when the inputs and outputs equal the latest release
+    release_dir: Path
+    rows: int
+    changes: dict
+
+
+def _versions(year_dir: Path) -> list[int]:
+    if not year_dir.is_dir():
+        return []
+    return sorted(int(p.name[1:]) for p in year_dir.iterdir() if p.is_dir() and p.name[1:].isdigit()
+                  and p.name.startswith("v"))
+
+
+def latest_release(paths: Paths, year: int) -> tuple[int, dict | None]:
+    versions = _versions(paths.releases / str(year))
+    if not versions:
+        return 0, None
+    manifest = paths.releases / str(year) / f"v{versions[-1]}" / "manifest.json"
+    return versions[-1], json.loads(manifest.read_text())
+
+
+def _content_hash(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, str]:
+    """Row count and an order-independent hash of the rows' contents."""
+    rows, digest = con.execute(
+        f"SELECT count(*), coalesce(md5(string_agg(to_json(t)::VARCHAR, chr(10) "
+        f"ORDER BY to_json(t)::VARCHAR)), '') FROM ({relation}) t"
+    ).fetchone()
+    return int(rows), digest
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _package_versions() -> dict:
+    found = {}
+    for name in ("kansrijke-start-monitor", "dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "duckdb"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            found[name] = metadata.version(name)
+    return found
+
+
+@contextlib.contextmanager
+def _publish_lock(paths: Paths):
+    paths.published_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.published_dir / ".publish.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _diff_against_previous(con, previous_dir: Path | None, slice_sql: str) -> dict:
+    """Which indicators and regions moved, and by how much, against the previous version."""
+    if previous_dir is None:
+        return {"first_release": True}
+    previous = previous_dir / "indicator_values.parquet"
+    if not previous.exists():
+        return {"first_release": False, "note": "previous release has no indicator_values.parquet"}
+    keys = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in VALUE_KEYS)
+    rows = con.execute(
+        f"""
+        WITH n AS ({slice_sql}), o AS (SELECT * FROM read_parquet('{previous.as_posix()}'))
+        SELECT coalesce(n.indicator_code, o.indicator_code) AS indicator_code,
+               count(*) FILTER (WHERE n.indicator_code IS NULL) AS rows_removed,
+               count(*) FILTER (WHERE o.indicator_code IS NULL) AS rows_added,
+               count(*) FILTER (WHERE n.indicator_code IS NOT NULL AND o.indicator_code IS NOT NULL
+                                AND n.value IS DISTINCT FROM o.value) AS values_changed,
+               max(abs(n.value - o.value)) AS max_abs_change,
+               list(DISTINCT n.region_code ORDER BY n.region_code)
+                   FILTER (WHERE n.value IS DISTINCT FROM o.value AND n.region_level = 'nederland') AS nl_changed
+        FROM n FULL OUTER JOIN o ON {keys}
+        GROUP BY 1 ORDER BY 1
+        """
+    ).fetchall()
+    moved = {
+        code: {"rows_added": added, "rows_removed": removed, "values_changed": changed,
+               "max_abs_change": round(maxabs, 6) if maxabs is not None else None,
+               "national_value_changed": bool(nl)}
+        for code, removed, added, changed, maxabs, nl in rows
+        if added or removed or changed
+    }
+    return {"first_release": False, "indicators": moved}
+
+
+def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id: str,
+                 checks: dict) -> ReleaseOutcome:
+    """Release the year's marts from the warehouse connection `con` (read only here)."""
+    slice_sql = (f"SELECT * FROM marts.indicator_values WHERE year_to = {int(year)} "
+                 f"ORDER BY {', '.join(VALUE_KEYS)}")
+    rows, values_hash = _content_hash(con, slice_sql)
+    if rows == 0:
+        raise ReleaseError(f"marts.indicator_values has no rows for {year}: nothing to release")
+    inputs = {
+        f"{source}/{file_name}": sha
+        for source, file_name, sha in con.execute(
+            "SELECT source, file_name, sha256 FROM raw.ingest_log "
+            "WHERE year = ? OR source = 'regions' ORDER BY source, year, file_name", [year]
+        ).fetchall()
+    }
+    outputs = {"indicator_values": {"rows": rows, "content_md5": values_hash}}
+    for table in REFERENCE_TABLES:
+        n, digest = _content_hash(con, f"SELECT * FROM marts.{table}")
+        outputs[table] = {"rows": n, "content_md5": digest}
+
+    version, previous = latest_release(paths, year)
+    unchanged = previous is not None and previous.get("inputs") == inputs and all(
+        previous.get("outputs", {}).get(t, {}).get("content_md5") == o["content_md5"] for t, o in outputs.items()
+    )
+    year_dir = paths.releases / str(year)
+    if unchanged:
+        outcome = ReleaseOutcome(year, version, False, year_dir / f"v{version}", rows, {})
+        with _publish_lock(paths):
+            if not _published_has(paths, year, version):
+                _swap_published(con, paths, year, version, outcome.release_dir, previous)
+        return outcome
+
+    version += 1
+    previous_dir = year_dir / f"v{version - 1}" if version > 1 else None
+    changes = _diff_against_previous(con, previous_dir, slice_sql)
+    changes["inputs_changed"] = sorted(
+        k for k in set(inputs) | set((previous or {}).get("inputs", {}))
+        if inputs.get(k) != (previous or {}).get("inputs", {}).get(k)
+    ) if previous else sorted(inputs)
+
+    year_dir.mkdir(parents=True, exist_ok=True)
+    staging = year_dir / f".v{version}.tmp-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        con.execute(
+            f"COPY (SELECT * REPLACE ({int(year)} AS release_year, {version} AS release_version) "
+            f"FROM ({slice_sql})) TO '{(staging / 'indicator_values.parquet').as_posix()}' (FORMAT parquet)"
+        )
+        for table in REFERENCE_TABLES:
+            con.execute(f"COPY (SELECT * FROM marts.{table}) TO '{(staging / f'{table}.parquet').as_posix()}' "
+                        "(FORMAT parquet)")
+        for table in outputs:
+            outputs[table]["parquet_sha256"] = _file_sha256(staging / f"{table}.parquet")
+        manifest = {
+            "year": year,
+            "version": version,
+            "released_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "run_id": run_id,
+            "inputs": inputs,
+            "outputs": outputs,
+            "checks": checks,
+            "changes": changes,
+            "versions": _package_versions(),
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        final = year_dir / f"v{version}"
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    with _publish_lock(paths):
+        _swap_published(con, paths, year, version, final, manifest)
+    return ReleaseOutcome(year, version, True, final, rows, changes)
+
+
+def _published_has(paths: Paths, year: int, version: int) -> bool:
+    if not paths.published.exists():
+        return False
+    with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as pub:
+        return bool(pub.execute(
+            "SELECT count(*) FROM releases WHERE year = ? AND version = ?", [year, version]
+        ).fetchone()[0])
+
+
+def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, version: int,
+                    release_dir: Path, manifest: dict) -> None:
+    """Write a new published file (earlier years from the current one, this year from its
+    release folder) and rename it over the old one."""
+    paths.published_dir.mkdir(parents=True, exist_ok=True)
+    new_file = paths.published_dir / f".monitor-{uuid.uuid4().hex[:8]}.duckdb"
+    old_exists = paths.published.exists()
+    release_values = (release_dir / "indicator_values.parquet").as_posix()
+    try:
+        con.execute(f"ATTACH '{new_file.as_posix()}' AS ksm_new")
+        if old_exists:
+            con.execute(f"ATTACH '{paths.published.as_posix()}' AS ksm_old (READ_ONLY)")
+        try:
+            earlier = (f"SELECT * FROM ksm_old.main.indicator_values WHERE year_to <> {int(year)} UNION ALL BY NAME "
+                       if old_exists else "")
+            con.execute(
+                f"CREATE TABLE ksm_new.main.indicator_values AS {earlier}"
+                f"SELECT * FROM read_parquet('{release_values}')"
+            )
+            for table in REFERENCE_TABLES:
+                con.execute(f"CREATE TABLE ksm_new.main.{table} AS "
+                            f"SELECT * FROM read_parquet('{(release_dir / f'{table}.parquet').as_posix()}')")
+            con.execute(
+                "CREATE TABLE ksm_new.main.releases (year INTEGER, version INTEGER, released_at TIMESTAMPTZ, "
+                "status VARCHAR, checks_passed INTEGER, checks_failed INTEGER, input_checksums JSON, "
+                "changes JSON, run_id VARCHAR, release_path VARCHAR)"
+            )
+            if old_exists:
+                con.execute("INSERT INTO ksm_new.main.releases SELECT * FROM ksm_old.main.releases "
+                            "WHERE NOT (year = ? AND version = ?)", [year, version])
+            checks = manifest.get("checks", {})
+            con.execute(
+                "INSERT INTO ksm_new.main.releases VALUES (?, ?, ?, 'released', ?, ?, ?, ?, ?, ?)",
+                [year, version, manifest["released_at"], checks.get("passed", 0), checks.get("failed", 0),
+                 json.dumps(manifest["inputs"], sort_keys=True), json.dumps(manifest.get("changes", {})),
+                 manifest.get("run_id", ""), str(release_dir.relative_to(paths.home))],
+            )
+            con.execute("CHECKPOINT ksm_new")
+        finally:
+            con.execute("DETACH ksm_new")
+            if old_exists:
+                con.execute("DETACH ksm_old")
+        fd = os.open(new_file, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(new_file, paths.published)
+    finally:
+        for leftover in (new_file, new_file.with_name(new_file.name + ".wal")):
+            leftover.unlink(missing_ok=True)

@@ -1,0 +1,62 @@
+"""dbt models as assets; dbt tests become asset checks (error severity blocks the release)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.partitions import dbt_vars_for_partition, yearly_partitions
+from orchestration.progress import report
+from orchestration.resources import WAREHOUSE_POOL, dbt_project
+
+
+class KsmDbtTranslator(DagsterDbtTranslator):
+    """Models keyed by schema and name (marts/indicator_values); sources keep raw/<table>,
+    which is exactly the key of the ingest asset that loads them."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return "transform"
+        return super().get_group_name(dbt_resource_props)
+
+
+translator = KsmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    partitions_def=yearly_partitions,
+    dagster_dbt_translator=translator,
+    pool=WAREHOUSE_POOL,
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    dbt_vars = dbt_vars_for_partition(context.partition_key)
+    report(context, f"{context.partition_key} dbt build --vars '{json.dumps(dbt_vars)}'")
+    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
+    failed_checks = []
+    for event in invocation.stream():
+        if isinstance(event, (dg.Output, dg.AssetMaterialization)):
+            key = event.asset_key if isinstance(event, dg.AssetMaterialization) else None
+            name = "/".join(key.path) if key else getattr(event, "output_name", "")
+            report(context, f"{context.partition_key} dbt built {name}")
+        elif isinstance(event, dg.AssetCheckResult):
+            if not event.passed:
+                failed_checks.append(event.check_name)
+                report(context, f"{context.partition_key} dbt test FAILED: {event.check_name}")
+        yield event
+    if not invocation.is_successful():
+        detail = f" (failed tests: {', '.join(failed_checks)})" if failed_checks else ""
+        raise dg.Failure(
+            description=f"dbt build for {context.partition_key} failed{detail}; "
+                        f"see the dbt log in {invocation.target_path}",
+        )

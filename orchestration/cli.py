@@ -1,0 +1,359 @@
+"""`ksm`: the warehouse from the command line (demo data, runs, status, queries, exports)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR, YEARS, Paths
+from orchestration.sources import ALL_SOURCES
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, no traceback."""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def parse_years(text: str) -> list[int]:
+    """'2017-2024', '2019', or '2017,2019,2021' -> list of years."""
+    years: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        if "-" in part:
+            lo, hi = (int(x) for x in part.split("-", 1))
+            if lo > hi:
+                raise UserError(f"year range {part!r} runs backwards")
+            years.extend(range(lo, hi + 1))
+        elif part:
+            years.append(int(part))
+    return sorted(set(years))
+
+
+def years_with_extracts(paths: Paths) -> list[int]:
+    found = set()
+    for source in ALL_SOURCES:
+        folder = paths.inbox / source
+        if folder.is_dir():
+            found.update(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+    return sorted(y for y in found if y in YEARS and y not in _reference_only(paths, y))
+
+
+def _reference_only(paths: Paths, year: int) -> set[int]:
+    # a year with only a regions classification is not a year to build
+    return set() if any((paths.inbox / s / str(year)).is_dir() for s in ALL_SOURCES if s != "regions") else {year}
+
+
+def extracts_present(paths: Paths, year: int) -> list[str]:
+    return [s for s in ALL_SOURCES if any((paths.inbox / s / str(year)).glob("*.csv"))]
+
+
+def ensure_dbt_manifest() -> None:
+    """dagster-dbt reads dbt's manifest at import: (re)parse when missing or older than the project."""
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    sources = [p for p in DBT_PROJECT_DIR.rglob("*")
+               if p.is_file() and p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts
+               and "logs" not in p.parts]
+    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
+        return
+    print("parsing the dbt project (once) ...", flush=True)
+    dbt = Path(sys.executable).parent / "dbt"
+    done = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR),
+                           "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise UserError("dbt parse failed:\n" + (done.stdout + done.stderr).strip())
+
+
+def _progress_logging() -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  %(asctime)s  %(message)s", "%H:%M:%S"))
+    log = logging.getLogger("ksm.progress")
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+def _failures(result) -> list[str]:
+    messages = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            data = event.event_specific_data
+            text = None
+            if data.user_failure_data is not None and data.user_failure_data.description:
+                text = data.user_failure_data.description
+            elif data.error is not None:
+                text = data.error.message.strip().splitlines()[-1] if data.error.message else str(data.error)
+                cause = data.error.cause
+                while cause is not None:
+                    text = cause.message.strip().splitlines()[-1]
+                    cause = cause.cause
+            messages.append(f"{event.step_key}: {text}")
+    return messages
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_demo_data(args) -> int:
+    from orchestration.demo.generator import write_demo_extracts
+
+    paths = Paths.from_env().ensure()
+    years = parse_years(args.years)
+    started = time.monotonic()
+    print(f"writing demo extracts for {years[0]}-{years[-1]} at scale {args.scale} into {paths.inbox}")
+    counts = write_demo_extracts(paths.inbox, years=years, scale=args.scale, seed=args.seed,
+                                 progress=lambda line: print("  " + line, flush=True))
+    total = sum(counts.values())
+    print(f"done: {total:,} rows in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from orchestration.resources import configure_environment
+
+    paths = configure_environment()
+    if args.all:
+        years = years_with_extracts(paths)
+        if not years:
+            raise UserError(f"no extracts in {paths.inbox}: write some with `ksm demo-data` or drop a delivery")
+    else:
+        if args.year not in YEARS:
+            raise UserError(f"{args.year} is not a monitor year ({YEARS[0]}-{YEARS[-1]})")
+        years = [args.year]
+    ensure_dbt_manifest()
+    _progress_logging()
+
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.get_job_def("yearly_build")
+    instance = DagsterInstance.get()
+    summary = []
+    for year in years:
+        started = time.monotonic()
+        print(f"== {year}: ingest, dbt build and tests, release", flush=True)
+        result = job.execute_in_process(
+            partition_key=str(year), instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            tags={"ksm/started_by": "ksm run"},
+        )
+        seconds = time.monotonic() - started
+        if result.success:
+            release = result.asset_materializations_for_node("release")
+            meta = release[-1].metadata if release else {}
+            version = meta.get("version").value if meta.get("version") else "?"
+            new = meta.get("new_version").value if meta.get("new_version") else False
+            summary.append((year, "released" if new else "unchanged", f"v{version}", f"{seconds:.0f}s", result.run_id))
+        else:
+            failures = _failures(result)
+            for line in failures:
+                print(f"  FAILED {line}", flush=True)
+            summary.append((year, "BLOCKED", "-", f"{seconds:.0f}s", result.run_id))
+    print()
+    _print_table(["year", "status", "version", "time", "run_id"], summary)
+    blocked = [str(r[0]) for r in summary if r[1] == "BLOCKED"]
+    if blocked:
+        print(f"\nnot released: {', '.join(blocked)}. Details in the Dagster UI (make dev), runs listed above.")
+        return 1
+    print(f"\npublished: {paths.published}")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from orchestration.resources import configure_environment
+
+    paths = configure_environment()
+    releases: dict[int, tuple] = {}
+    if paths.published.exists():
+        import duckdb
+
+        with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
+            for year, version, when, passed, failed in con.execute(
+                "SELECT year, version, released_at, checks_passed, checks_failed FROM releases "
+                "QUALIFY row_number() OVER (PARTITION BY year ORDER BY version DESC) = 1"
+            ).fetchall():
+                releases[year] = (version, when, passed, failed)
+    last_runs = _last_runs(paths)
+    rows = []
+    for year in YEARS:
+        present = extracts_present(paths, year)
+        run = last_runs.get(year)
+        rel = releases.get(year)
+        rows.append((
+            year,
+            f"{len(present)}/{len(ALL_SOURCES)}",
+            f"{run[0]} {run[1]}" if run else "-",
+            f"{run[2]}/{run[3]}" if run else "-",
+            f"v{rel[0]}" if rel else "-",
+        ))
+    _print_table(["year", "extracts", "last run", "checks ok/failed", "released"], rows)
+    return 0
+
+
+def _last_runs(paths: Paths) -> dict[int, tuple]:
+    from dagster import DagsterEventType, DagsterInstance, RunsFilter
+
+    if not (paths.dagster_home / "history").exists() and not (paths.dagster_home / "storage").exists():
+        return {}
+    instance = DagsterInstance.get()
+    found = {}
+    for year in YEARS:
+        records = instance.get_run_records(
+            filters=RunsFilter(job_name="yearly_build", tags={"dagster/partition": str(year)}), limit=1
+        )
+        if not records:
+            continue
+        record = records[0]
+        evaluations = instance.get_records_for_run(
+            record.dagster_run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        ).records
+        passed = sum(1 for r in evaluations if r.event_log_entry.dagster_event.event_specific_data.passed)
+        when = record.create_timestamp.astimezone().strftime("%Y-%m-%d %H:%M")
+        found[year] = (record.dagster_run.status.value.lower(), when, passed, len(evaluations) - passed)
+    return found
+
+
+def open_published_read_only(paths: Paths):
+    import duckdb
+
+    if not paths.published.exists():
+        raise UserError(f"nothing published yet ({paths.published}); run `ksm run --all` first")
+    # analysts' queries may read the released marts only: no files, no extensions, no attaching
+    return duckdb.connect(str(paths.published), read_only=True,
+                          config={"enable_external_access": False, "autoinstall_known_extensions": False,
+                                  "autoload_known_extensions": False, "lock_configuration": True})
+
+
+def cmd_query(args) -> int:
+    import duckdb
+
+    paths = Paths.from_env()
+    with contextlib.closing(open_published_read_only(paths)) as con:
+        try:
+            cursor = con.execute(args.sql)
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+            rows = cursor.fetchall() if columns else []
+        except duckdb.Error as exc:
+            raise UserError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    elif args.format == "json":
+        print(json.dumps([dict(zip(columns, r)) for r in rows], default=str, indent=1))
+    else:
+        _print_table(columns, rows)
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return 0
+
+
+def cmd_export(args) -> int:
+    import duckdb
+
+    paths = Paths.from_env()
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = set(formats) - {"parquet", "csv"}
+    if unknown:
+        raise UserError(f"unknown export format(s): {', '.join(sorted(unknown))} (use parquet,csv)")
+    if not paths.published.exists():
+        raise UserError(f"nothing published yet ({paths.published})")
+    with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
+        if not con.execute("SELECT count(*) FROM releases WHERE year = ?", [args.year]).fetchone()[0]:
+            raise UserError(f"{args.year} has no release; see `ksm status`")
+        tables = {
+            "indicator_values": f"SELECT * FROM indicator_values WHERE year_to = {int(args.year)}",
+            "indicators": "SELECT * FROM indicators",
+            "regions": "SELECT * FROM regions",
+            "region_mergers": "SELECT * FROM region_mergers",
+            "releases": f"SELECT * FROM releases WHERE year = {int(args.year)}",
+        }
+        for name, sql in tables.items():
+            for fmt in formats:
+                target = out / f"{name}_{args.year}.{fmt}"
+                option = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
+                con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                print(f"wrote {target}")
+    return 0
+
+
+def _print_table(columns: list[str], rows: list[tuple]) -> None:
+    def fmt(v) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
+        if isinstance(v, (dt.datetime, dt.date)):
+            return v.isoformat(sep=" ", timespec="seconds") if isinstance(v, dt.datetime) else v.isoformat()
+        return str(v)
+
+    cells = [[fmt(v) for v in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
+    print("  ".join("-" * w for w in widths))
+    for row in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ksm", description="Kansrijke Start monitor warehouse")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo-data", help="write synthetic source extracts into the inbox")
+    p.add_argument("--years", default=f"{YEARS[0]}-{YEARS[-1]}", help="e.g. 2017-2024 or 2019,2020")
+    p.add_argument("--scale", type=float, default=1.0, help="1.0 = national size (~170,000 births a year)")
+    p.add_argument("--seed", type=int, default=42)
+    p.set_defaults(func=cmd_demo_data)
+
+    p = sub.add_parser("run", help="materialise a year (or all years with extracts) through Dagster")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--year", type=int)
+    group.add_argument("--all", action="store_true")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("status", help="one row per year: extracts, last run, checks, release")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("query", help="read-only SQL on the released marts")
+    p.add_argument("sql")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("export", help="write a released year's marts as files")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", default="parquet,csv")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"ksm: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ksm: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

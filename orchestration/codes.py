@@ -1,0 +1,44 @@
+"""Gemeente codes as delivered ('363', '0363', 'GM0363', 'GM0363    ') made canonical ('GM0363').
+
+The same rule exists twice on purpose: as a Python function for code that handles single values
+(the CBS connector, tests) and as a DuckDB macro for the ingest, which normalises whole files in
+SQL. `tests/test_codes.py` checks that both give the same answer on every case.
+"""
+
+from __future__ import annotations
+
+import re
+
+_GEMEENTE = re.compile(r"^(?:GM)?0*(\d{1,4})$", re.IGNORECASE)
+
+
+def parse_gemeente_code(value: str | None) -> str | None:
+    """Canonical 'GMnnnn' code, or None when the value is empty or not a gemeente code."""
+    if value is None:
+        return None
+    text = value.strip()
+    match = _GEMEENTE.match(text)
+    if not match or int(match.group(1)) == 0:
+        return None
+    return "GM" + match.group(1).zfill(4)
+
+
+# DuckDB's regexp functions use RE2, so the pattern above carries over unchanged.
+GEMEENTE_CODE_MACRO = r"""
+CREATE OR REPLACE MACRO ksm_gemeente_code(value) AS (
+    CASE
+        WHEN regexp_full_match(trim(value), '(?i)(GM)?0*([0-9]{1,4})')
+             AND TRY_CAST(regexp_extract(trim(value), '(?i)(GM)?0*([0-9]{1,4})', 2) AS INTEGER) > 0
+        THEN 'GM' || lpad(regexp_extract(trim(value), '(?i)(GM)?0*([0-9]{1,4})', 2), 4, '0')
+    END
+)
+"""
+
+
+def gemeente_status(delivered: str | None, code: str | None, valid_codes: set[str]) -> str:
+    """'ok', 'unknown' (well-formed, not in the year's classification), 'missing' or 'invalid'."""
+    if delivered is None or not delivered.strip():
+        return "missing"
+    if code is None:
+        return "invalid"
+    return "ok" if code in valid_codes else "unknown"

@@ -1,0 +1,56 @@
+"""Resources: the warehouse (one DuckDB file, one writer at a time) and the dbt CLI.
+
+Dagster and dbt's profiles.yml read the same path, from $KSM_WAREHOUSE, set by `ksm` from
+$KSM_HOME. Every asset that writes the warehouse runs in the `warehouse` pool (limit 1).
+"""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
+
+from orchestration.settings import DBT_PROJECT_DIR, Paths
+
+WAREHOUSE_POOL = "warehouse"
+
+
+def configure_environment(paths: Paths | None = None) -> Paths:
+    """Point every component at one KSM_HOME: warehouse path for dbt, Dagster's instance folder."""
+    paths = (paths or Paths.from_env()).ensure()
+    os.environ["KSM_HOME"] = str(paths.home)
+    os.environ["KSM_WAREHOUSE"] = str(paths.warehouse)
+    os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
+    instance_yaml = paths.dagster_home / "dagster.yaml"
+    if not instance_yaml.exists():
+        instance_yaml.write_text(
+            "# written by ksm: one writer at a time on the warehouse\n"
+            "concurrency:\n  pools:\n    default_limit: 1\n"
+            "telemetry:\n  enabled: false\n"
+        )
+    return paths
+
+
+class KsmPaths(dg.ConfigurableResource):
+    """$KSM_HOME as a resource, so tests can point a run at a folder under tmp_path."""
+
+    home: str
+
+    @property
+    def paths(self) -> Paths:
+        from pathlib import Path
+
+        return Paths(Path(self.home))
+
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def build_resources(paths: Paths) -> dict:
+    return {
+        "ksm": KsmPaths(home=str(paths.home)),
+        "warehouse": DuckDBResource(database=str(paths.warehouse)),
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR)),
+    }

@@ -1,0 +1,64 @@
+"""Where things live. Everything sits under $KSM_HOME (default ./var); see the README."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+FIRST_YEAR = 2017
+LAST_YEAR = 2024
+YEARS = list(range(FIRST_YEAR, LAST_YEAR + 1))
+
+
+@dataclass(frozen=True)
+class Paths:
+    home: Path
+
+    @classmethod
+    def from_env(cls) -> "Paths":
+        return cls(Path(os.environ.get("KSM_HOME", "var")).resolve())
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.home / "published"
+
+    @property
+    def published(self) -> Path:
+        return self.published_dir / "monitor.duckdb"
+
+    @property
+    def releases(self) -> Path:
+        return self.home / "releases"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def alerts(self) -> Path:
+        return self.home / "alerts.jsonl"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    def source_dir(self, source: str, year: int | str) -> Path:
+        return self.inbox / source / str(year)
+
+    def ensure(self) -> "Paths":
+        for d in (self.inbox, self.published_dir, self.releases, self.quarantine, self.dagster_home):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
