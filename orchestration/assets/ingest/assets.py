@@ -1,6 +1,5 @@
 """One asset per source: the year's extract into raw.<source> (delete-then-insert per year)."""
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource

@@ -197,7 +197,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
             f"row_number() OVER (PARTITION BY trim({rid}) ORDER BY _line) > 1 "
             f"THEN {_sql_str(f'column {spec.record_id}: duplicate record ')} || {_shown(rid)} END"
         )
-    reason_list = "list_filter([" + ", ".join(reasons) + "], r -> r IS NOT NULL)" if reasons else "[]"
+    reason_list = "list_filter([" + ", ".join(reasons) + "], lambda r: r IS NOT NULL)" if reasons else "[]"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _validated AS "
         f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM _extract"

@@ -1,6 +1,5 @@
 """The release asset: runs after the dbt marts and their tests, publishes the year."""
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -14,7 +13,7 @@ from .publish import ReleaseError, publish_year
 MART_KEYS = [dg.AssetKey(["marts", name]) for name in ("indicator_values", "indicators", "regions", "region_mergers")]
 
 
-def run_check_summary(context: dg.AssetExecutionContext) -> dict:
+def run_check_summary(context) -> dict:
     """Every asset check evaluated in this run so far (dbt tests and the quality checks)."""
     records = context.instance.get_records_for_run(
         context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION

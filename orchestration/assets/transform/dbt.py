@@ -1,6 +1,5 @@
 """dbt models as assets; dbt tests become asset checks (error severity blocks the release)."""
 
-from __future__ import annotations
 
 import json
 from collections.abc import Mapping
