@@ -344,7 +344,7 @@ _GA_TERM_MULTI = np.array([0.560, 0.380, 0.050, 0.010, 0.0, 0.0, 0.0])
 _GA_WEEKS = np.arange(22, 44)
 _P_STILL = np.select(
     [_GA_WEEKS < 24, _GA_WEEKS < 28, _GA_WEEKS < 32, _GA_WEEKS < 37],
-    [0.42, 0.25, 0.08, 0.015], 0.0016)
+    [0.42, 0.25, 0.08, 0.014], 0.0014)
 _P_NEONATAL = np.select(
     [_GA_WEEKS < 24, _GA_WEEKS < 28, _GA_WEEKS < 32, _GA_WEEKS < 37],
     [0.60, 0.20, 0.04, 0.006], 0.0007)
@@ -356,7 +356,6 @@ class _Births:
     year: int
     n_preg: int
     preg: np.ndarray          # pregnancy index of each child
-    first: np.ndarray         # child is rangnummer 1
     gem_p: np.ndarray         # gemeente index per pregnancy
     q_p: np.ndarray           # true income quintile 1..5 per pregnancy
     mig_p: np.ndarray         # 0 nederland, 1 europa, 2 buiten_europa, 3 onbekend
@@ -402,7 +401,7 @@ def _draw_births(year: int, scale: float, seed: int, geo: _Geography) -> _Births
     # parity and age (older with each child, younger in low income)
     par_p = rng.choice(np.arange(8), size=n_preg,
                        p=[0.452, 0.340, 0.130, 0.048, 0.018, 0.007, 0.003, 0.002])
-    mean_age = 29.9 + 2.0 * np.minimum(par_p, 3) + 0.65 * (q_p - 3) - 0.6 * (mig_p == 2)
+    mean_age = 29.75 + 2.0 * np.minimum(par_p, 3) + 0.65 * (q_p - 3) - 0.6 * (mig_p == 2)
     age_p = np.floor(mean_age + 4.4 * rng.standard_normal(n_preg)).astype(int)
     age_p = np.clip(age_p, 15 + np.minimum(par_p, 4), 49)
     teen = age_p < 20
@@ -439,7 +438,7 @@ def _draw_births(year: int, scale: float, seed: int, geo: _Geography) -> _Births
     multi = omv_p[preg] >= 2
 
     # Hoftiezer percentile: P(< 10) shifted by risk, percentile = 100 * U ** k
-    ls = (_logit(0.094) + _Q_SGA[qc] + 0.8 * uc - 0.008 * t + 1.25 * multi + 0.30 * (ga < 37)
+    ls = (_logit(0.081) + _Q_SGA[qc] + 0.8 * uc - 0.008 * t + 1.25 * multi + 0.30 * (ga < 37)
           + 0.20 * teen[preg] + 0.15 * (par_p[preg] == 0))
     p_small = np.clip(_expit(ls), 0.01, 0.9)
     k = np.log(0.1) / np.log(p_small)
@@ -460,7 +459,7 @@ def _draw_births(year: int, scale: float, seed: int, geo: _Geography) -> _Births
     p_missing = np.where(ga < 24, 0.35, np.where(still, 0.12, 0.011))
     hoftiezer10 = np.where(rng.random(n) < p_missing, -1, hoftiezer10)
 
-    return _Births(year=year, n_preg=n_preg, preg=preg, first=rang == 1, gem_p=gem_p, q_p=q_p,
+    return _Births(year=year, n_preg=n_preg, preg=preg, gem_p=gem_p, q_p=q_p,
                    mig_p=mig_p, age_p=age_p, par_p=par_p, omv_p=omv_p, ga_p=ga_p,
                    first_visit_p=visit, rang=rang, hoftiezer10=hoftiezer10, sterfte=sterfte)
 
@@ -530,11 +529,11 @@ def _cbs_linked_columns(b: _Births, geo: _Geography, kind_ids: list[str], seed: 
                    np.where(r < p_unk + (p_low + (1 - p_low - p_high)) * (1 - p_unk), 1, 2)))
 
     # household flags: all more frequent with low income
-    debts = rng.random(n_p) < _expit(np.array([_logit(p) for p in (0.13, 0.065, 0.038, 0.02, 0.01)])[qi]
+    debts = rng.random(n_p) < _expit(np.array([_logit(p) for p in (0.115, 0.058, 0.033, 0.018, 0.009)])[qi]
                                      + 0.8 * u + 0.02 * t)
-    psych = rng.random(n_p) < _expit(np.array([_logit(p) for p in (0.205, 0.165, 0.145, 0.13, 0.115)])[qi]
+    psych = rng.random(n_p) < _expit(np.array([_logit(p) for p in (0.19, 0.155, 0.135, 0.12, 0.105)])[qi]
                                      + 0.5 * u + 0.03 * t + 0.5 * debts)
-    mv_logit = (np.array([_logit(p) for p in (0.17, 0.075, 0.04, 0.022, 0.013)])[qi]
+    mv_logit = (np.array([_logit(p) for p in (0.15, 0.065, 0.034, 0.019, 0.011)])[qi]
                 + 1.4 * debts + 0.6 * psych + 0.3 * (b.age_p < 20) + 0.5 * u)
     mv = rng.random(n_p) < _expit(mv_logit)
     mv_text = np.where(rng.random(n_p) < 0.02, "", np.where(mv, "1", "0")).astype(object)
@@ -661,13 +660,8 @@ def _questionnaire_columns(year: int, seed: int, geo: _Geography) -> list[list[s
         return out
 
     coalition = answer("coalitie", p_coal)
-    # an action plan only where there is a coalition (same stable draw, lower threshold)
-    plan = []
-    for i, code in enumerate(geo.codes.tolist()):
-        if coalition[i] == "":
-            plan.append("" if silent[i] or rng.random() < 0.5 else "nee")
-        else:
-            plan.append("ja" if _stable_uniform(code, seed, "coalitie") < p_plan else "nee")
+    # same stable draw with a lower threshold: an action plan only where there is a coalition
+    plan = answer("coalitie", p_plan)
     visits = answer("prenataal_huisbezoek", p_visit)
     nnz = answer("nu_niet_zwanger", p_nnz)
     form = rng.choice(3, size=k, p=[0.8, 0.15, 0.05])
