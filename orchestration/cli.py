@@ -9,12 +9,12 @@ import datetime as dt
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR, YEARS, Paths
+from orchestration.dbt_manifest import DbtParseError, ensure_dbt_manifest
+from orchestration.settings import YEARS, Paths
 from orchestration.sources import ALL_SOURCES
 
 
@@ -56,23 +56,6 @@ def _reference_only(paths: Paths, year: int) -> set[int]:
 
 def extracts_present(paths: Paths, year: int) -> list[str]:
     return [s for s in ALL_SOURCES if any((paths.inbox / s / str(year)).glob("*.csv"))]
-
-
-def ensure_dbt_manifest() -> None:
-    """dagster-dbt reads dbt's manifest at import: (re)parse when missing or older than the project."""
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    sources = [p for p in DBT_PROJECT_DIR.rglob("*")
-               if p.is_file() and p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts
-               and "logs" not in p.parts]
-    if manifest.exists() and all(p.stat().st_mtime <= manifest.stat().st_mtime for p in sources):
-        return
-    print("parsing the dbt project (once) ...", flush=True)
-    dbt = Path(sys.executable).parent / "dbt"
-    done = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_PROJECT_DIR),
-                           "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        raise UserError("dbt parse failed:\n" + (done.stdout + done.stderr).strip())
 
 
 def _progress_logging() -> None:
@@ -131,7 +114,10 @@ def cmd_run(args) -> int:
         if args.year not in YEARS:
             raise UserError(f"{args.year} is not a monitor year ({YEARS[0]}-{YEARS[-1]})")
         years = [args.year]
-    ensure_dbt_manifest()
+    try:
+        ensure_dbt_manifest()
+    except DbtParseError as exc:
+        raise UserError(str(exc)) from exc
     _progress_logging()
 
     from dagster import DagsterInstance

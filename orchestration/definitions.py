@@ -8,9 +8,7 @@ from orchestration.assets.ingest import ingest_assets, raw_regions
 from orchestration.assets.release import release
 from orchestration.assets.transform import dbt_models
 from orchestration.partitions import yearly_partitions
-from orchestration.resources import build_resources, configure_environment, dbt_project
-
-dbt_project.prepare_if_dev()
+from orchestration.resources import build_resources, configure_environment
 
 ALL_ASSETS = [raw_regions, *ingest_assets, dbt_models, release]
 

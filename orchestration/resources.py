@@ -7,6 +7,8 @@ $KSM_HOME. Every asset that writes the warehouse runs in the `warehouse` pool (l
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
@@ -40,8 +42,6 @@ class KsmPaths(dg.ConfigurableResource):
 
     @property
     def paths(self) -> Paths:
-        from pathlib import Path
-
         return Paths(Path(self.home))
 
 
@@ -52,5 +52,7 @@ def build_resources(paths: Paths) -> dict:
     return {
         "ksm": KsmPaths(home=str(paths.home)),
         "warehouse": DuckDBResource(database=str(paths.warehouse)),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR)),
+        # the dbt of this environment, whatever PATH says
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=str(Path(sys.executable).parent / "dbt")),
     }

@@ -16,7 +16,7 @@ os.environ["DAGSTER_HOME"] = str(_SESSION_HOME / "dagster")
 
 
 def pytest_configure(config):
-    from orchestration.cli import ensure_dbt_manifest
+    from orchestration.dbt_manifest import ensure_dbt_manifest
 
     ensure_dbt_manifest()
 

@@ -5,11 +5,12 @@ Records (year 2020, target classification 2024):
   (none of them preterm), 1 perinatal death; plus one stillbirth at 23 weeks (not a birth).
 - Weesp GM0457, written 'GM0457': 20 births, 2 preterm, 0 SGA. Weesp joined Amsterdam in 2022, so on the
   2024 classification Amsterdam has 50 births, 14 preterm, 10 SGA, 24 big2.
-- Haaren GM0788, written '0788': 20 births, split in 2021; 12 records carry a later address in Vught
-  (GM0865) and 8 in Oisterwijk (GM0824). 11 preterm: 7 in the Vught group, 4 in the Oisterwijk group.
-- 3 births with gemeente code 'GM9999' (unknown): counted in Nederland only; 1 preterm.
+- Haaren GM0788, written '0788': 25 births, split in 2021; 12 records carry a later address in Vught
+  (GM0865) and 13 in Oisterwijk (GM0824). 11 preterm: 7 in the Vught group, 4 in the Oisterwijk group.
+  Both gemeenten fall below 10; their GGD-regio Hart voor Brabant (GG5406) gets 11 of 25.
+- 20 births with gemeente code 'GM9999' (unknown): counted in Nederland only; 10 preterm.
 
-Nederland: 30 + 20 + 20 + 3 = 73 births; preterm 12 + 2 + 11 + 1 = 26.
+Nederland: 30 + 20 + 25 + 20 = 95 births; preterm 12 + 2 + 11 + 10 = 35; big2 24 + 11 + 10 = 45.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ EXPECTED = {
     # (indicator, region_code): (numerator, denominator)
     ("preterm", "GM0363"): (14, 50),
     ("preterm", "GM0865"): (7, 12),  # below 10: suppressed
-    ("preterm", "NL01"): (26, 73),
+    ("preterm", "NL01"): (35, 95),
+    ("preterm", "GG5406"): (11, 25),
     ("sga", "GM0363"): (10, 50),
     ("big2", "GM0363"): (24, 50),
-    ("big2", "NL01"): (24 + 11 + 1, 73),
+    ("big2", "NL01"): (45, 95),
+    ("sga", "NL01"): (10, 95),
+    ("perinatal_mortality", "NL01"): (1, 95),  # below 10: suppressed
 }
 
 
@@ -72,8 +76,8 @@ def _births() -> list[dict]:
     add(30, "363", preterm=12, sga=10, deaths=1)
     add(20, "GM0457", preterm=2)
     add(12, "0788", preterm=7, actueel="GM0865")
-    add(8, "0788", preterm=4, actueel="824")
-    add(3, "GM9999", preterm=1)
+    add(13, "0788", preterm=4, actueel="824")
+    add(20, "GM9999", preterm=10)
     # a stillbirth before 24 weeks is not a birth in the monitor
     births.append({"gemeente_code": "363", "gemeente_code_actueel": "", "amww": 23, "hoftiezer": "",
                    "sterfte": 1})

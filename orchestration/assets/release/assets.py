@@ -16,7 +16,7 @@ MART_KEYS = [dg.AssetKey(["marts", name]) for name in ("indicator_values", "indi
 def run_check_summary(context) -> dict:
     """Every asset check evaluated in this run so far (dbt tests and the quality checks)."""
     records = context.instance.get_records_for_run(
-        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     results = []
     for record in records:
@@ -50,7 +50,7 @@ def release(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBR
         raise dg.Failure(description=f"{year} not released: blocking checks failed: {names}")
     try:
         with warehouse.get_connection() as con:
-            outcome = publish_year(con, ksm.paths, year, context.run_id, checks)
+            outcome = publish_year(con, ksm.paths, year, context.run.run_id, checks)
     except ReleaseError as exc:
         raise dg.Failure(description=str(exc)) from exc
     if outcome.created:

@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.dbt_manifest import ensure_dbt_manifest
 from orchestration.partitions import dbt_vars_for_partition, yearly_partitions
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
@@ -28,6 +29,7 @@ class KsmDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
+ensure_dbt_manifest()  # @dbt_assets below reads it at import
 translator = KsmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 

@@ -1,0 +1,121 @@
+-- Disclosure control of every cell of int_indicator_counts.
+-- Primary: withhold a cell whose numerator, denominator or complement (denominator -
+-- numerator) is below 10, and a gemeente whose denominator is incomplete (CBS withheld a
+-- population cell of it); above gemeente level such a cell counts as 0 and the total is
+-- published.
+-- Secondary: in every group of int_disclosure_groups where exactly one cell with records is
+-- withheld, withhold one more published cell (a child before the parent, smallest denominator
+-- first), repeated for var('secondary_suppression_rounds') rounds.
+-- The unknown-gemeente bucket is never published as a region, but it is counted in Nederland:
+-- when it is small itself (same rules as any cell) it is a withheld member of the Nederland
+-- groups, so a single withheld provincie or GGD-regio next to it stays protected. When it is
+-- large it exposes nothing and forces no secondary suppression.
+-- Organisation-level indicators (the municipal questionnaire) are not withheld; a cell of
+-- theirs without any answer gets reason 'denominator_zero'.
+{%- set rounds = var('secondary_suppression_rounds', 10) | int %}
+
+with cells as (
+    select
+        c.*,
+        i.disclosure_rule,
+        case
+            when i.disclosure_rule <> 'min_10_both_outcomes' then
+                case when c.denominator = 0 then 'denominator_zero' end
+            when not c.is_denominator_complete and c.region_level in ('gemeente', 'split_part')
+                then 'denominator_unavailable'
+            when c.denominator < 10 then 'denominator_below_10'
+            when c.numerator < 10 then 'numerator_below_10'
+            when c.denominator - c.numerator < 10 then 'complement_below_10'
+        end as primary_suppression_reason
+    from {{ ref('int_indicator_counts') }} as c
+    inner join {{ ref('indicator_catalogue') }} as i
+        on i.indicator_code = c.indicator_code
+),
+
+groups as (
+    select group_id, cell_id, is_parent
+    from {{ ref('int_disclosure_groups') }}
+),
+
+state_0 as materialized (
+    select
+        cell_id,
+        denominator,
+        primary_suppression_reason is not null as is_suppressed,
+        cast(null as integer) as secondary_round
+    from cells
+),
+{%- for k in range(1, rounds + 1) %}
+
+exposed_groups_{{ k }} as materialized (
+    select g.group_id
+    from groups as g
+    inner join state_{{ k - 1 }} as s
+        on s.cell_id = g.cell_id
+    group by g.group_id
+    having count_if(s.is_suppressed and s.denominator > 0) = 1
+        and count_if(not s.is_suppressed) > 0
+),
+
+picks_{{ k }} as materialized (
+    select distinct cell_id
+    from (
+        select
+            g.cell_id,
+            row_number() over (
+                partition by g.group_id
+                order by g.is_parent, s.denominator, g.cell_id
+            ) as pick_rank
+        from groups as g
+        inner join exposed_groups_{{ k }} as e
+            on e.group_id = g.group_id
+        inner join state_{{ k - 1 }} as s
+            on s.cell_id = g.cell_id
+        where not s.is_suppressed
+    )
+    where pick_rank = 1
+),
+
+state_{{ k }} as materialized (
+    select
+        s.cell_id,
+        s.denominator,
+        s.is_suppressed or p.cell_id is not null as is_suppressed,
+        coalesce(s.secondary_round, case when p.cell_id is not null then {{ k }} end) as secondary_round
+    from state_{{ k - 1 }} as s
+    left join picks_{{ k }} as p
+        on p.cell_id = s.cell_id
+),
+{%- endfor %}
+
+final_state as (
+    select * from state_{{ rounds }}
+)
+
+select
+    c.year,
+    c.period,
+    c.year_from,
+    c.year_to,
+    c.indicator_code,
+    c.classification_year,
+    c.region_level,
+    c.region_code,
+    c.region_name,
+    c.breakdown,
+    c.breakdown_category,
+    c.numerator,
+    c.denominator,
+    c.is_denominator_complete,
+    c.cell_id,
+    c.disclosure_rule,
+    c.primary_suppression_reason,
+    f.secondary_round,
+    f.is_suppressed,
+    case
+        when c.primary_suppression_reason is not null then c.primary_suppression_reason
+        when f.is_suppressed then 'secondary_suppression'
+    end as suppression_reason
+from cells as c
+inner join final_state as f
+    on f.cell_id = c.cell_id

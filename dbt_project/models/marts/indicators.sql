@@ -1,0 +1,16 @@
+-- Metadata per indicator, from the seed indicator_catalogue.
+select
+    indicator_code,
+    name_nl,
+    name_en,
+    definition,
+    numerator_definition,
+    denominator_definition,
+    unit,
+    cast(multiplier as integer) as multiplier,
+    polarity,
+    source,
+    phase,
+    interval_method,
+    disclosure_rule
+from {{ ref('indicator_catalogue') }}

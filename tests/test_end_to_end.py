@@ -1,0 +1,130 @@
+"""A tiny year through Dagster, dbt and the release, compared with values worked out by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, materialize
+
+from orchestration.definitions import ALL_ASSETS
+from orchestration.resources import build_resources
+from tiny_inbox import EXPECTED, YEAR, write_tiny_inbox
+
+pytestmark = pytest.mark.e2e
+Z95 = 1.959964
+
+
+def wilson(numerator: int, denominator: int, z: float) -> tuple[float, float]:
+    """Wilson score interval written out independently of the dbt macro."""
+    p = numerator / denominator
+    centre = p + z * z / (2 * denominator)
+    spread = z * math.sqrt(p * (1 - p) / denominator + z * z / (4 * denominator * denominator))
+    scale = 1 + z * z / denominator
+    return (centre - spread) / scale, (centre + spread) / scale
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """Run 2020 twice on one persistent instance: the second run must not make a new version."""
+    import os
+
+    from orchestration.resources import configure_environment
+    from orchestration.settings import Paths
+
+    home = tmp_path_factory.mktemp("e2e") / "ksm"
+    saved = {k: os.environ.get(k) for k in ("KSM_HOME", "KSM_WAREHOUSE", "DAGSTER_HOME")}
+    os.environ.update(KSM_HOME=str(home), KSM_WAREHOUSE=str(home / "warehouse.duckdb"),
+                      DAGSTER_HOME=str(home / "dagster"))
+    paths = configure_environment(Paths(home))
+    write_tiny_inbox(paths.inbox)
+    instance = DagsterInstance.get()
+    results = [materialize(ALL_ASSETS, partition_key=str(YEAR), resources=build_resources(paths),
+                           instance=instance, raise_on_error=False) for _ in range(2)]
+    yield paths, results, instance
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def published_rows(paths, sql, params=()):
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_runs_succeed_and_are_recorded_on_the_instance(released):
+    paths, results, instance = released
+    assert all(r.success for r in results)
+    for result in results:
+        assert instance.get_run_by_id(result.run_id) is not None
+    assert (paths.dagster_home / "dagster.yaml").exists()
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED))
+def test_values_match_hand_computation(released, key):
+    paths, _, _ = released
+    indicator, region = key
+    numerator, denominator = EXPECTED[key]
+    rows = published_rows(
+        paths,
+        "SELECT numerator, denominator, value, ci95_lower, ci95_upper, suppressed, suppression_reason, "
+        "classification_year, period FROM indicator_values WHERE indicator_code = ? AND region_code = ? "
+        "AND breakdown = 'total'", (indicator, region))
+    assert len(rows) == 1
+    num, den, value, lower, upper, suppressed, reason, classification_year, period = rows[0]
+    assert (classification_year, period) == (2024, str(YEAR))
+    if numerator < 10 or denominator < 10 or denominator - numerator < 10:
+        assert suppressed and reason and num is None and den is None and value is None and lower is None
+        return
+    assert not suppressed
+    assert (num, den) == (numerator, denominator)
+    assert value == pytest.approx(100 * numerator / denominator)
+    lo, hi = wilson(numerator, denominator, Z95)
+    assert lower == pytest.approx(100 * lo, abs=1e-6) and upper == pytest.approx(100 * hi, abs=1e-6)
+    if region != "NL01":
+        # similar when the national value lies inside the region's interval; low is good
+        national = published_rows(paths, "SELECT value FROM indicator_values WHERE indicator_code = ? AND "
+                                         "region_code = 'NL01' AND breakdown = 'total'", (indicator,))[0][0]
+        expected = "similar" if lower <= national <= upper else ("better" if value < national else "worse")
+        compared = published_rows(paths, "SELECT compared_to_nl FROM indicator_values WHERE indicator_code = ? "
+                                         "AND region_code = ? AND breakdown = 'total'", (indicator, region))
+        assert compared == [(expected,)]
+
+
+def test_every_region_level_is_present_and_rollups_add_up(released):
+    paths, _, _ = released
+    levels = dict(published_rows(
+        paths, "SELECT region_level, count(*) FROM indicator_values WHERE indicator_code = 'preterm' "
+               "AND breakdown = 'total' GROUP BY 1"))
+    assert set(levels) == {"gemeente", "ggd_regio", "provincie", "nederland"}
+    assert levels["nederland"] == 1 and levels["provincie"] == 12 and levels["ggd_regio"] == 25
+
+
+def test_nothing_below_ten_is_published(released):
+    paths, _, _ = released
+    assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE NOT suppressed AND "
+                                 "(numerator < 10 OR denominator < 10)") == [(0,)]
+
+
+def test_release_is_versioned_and_unchanged_input_makes_no_new_version(released):
+    paths, _, _ = released
+    versions = sorted(p.name for p in (paths.releases / str(YEAR)).iterdir())
+    assert versions == ["v1"]
+    manifest = json.loads((paths.releases / str(YEAR) / "v1" / "manifest.json").read_text())
+    assert manifest["year"] == YEAR and manifest["version"] == 1
+    assert any(key.startswith("perined/") for key in manifest["inputs"])
+    assert manifest["checks"]["failed"] == 0 and manifest["checks"]["passed"] > 0
+    assert published_rows(paths, "SELECT year, version FROM releases") == [(YEAR, 1)]
+    assert published_rows(paths, "SELECT DISTINCT release_year, release_version FROM indicator_values") == [(YEAR, 1)]
+
+
+def test_published_file_holds_aggregates_only(released):
+    paths, _, _ = released
+    tables = {t for (t,) in published_rows(paths, "SELECT table_name FROM information_schema.tables")}
+    assert tables == {"indicator_values", "indicators", "regions", "region_mergers", "releases"}
+    columns = {c for (c,) in published_rows(paths, "SELECT column_name FROM information_schema.columns")}
+    assert not columns & {"kind_id", "moeder_id", "amww", "hoftiezer", "sterfte"}
