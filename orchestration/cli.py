@@ -59,7 +59,7 @@ def extracts_present(paths: Paths, year: int) -> list[str]:
 
 
 def _progress_logging() -> None:
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(sys.stdout)  # bound now: dbt output is redirected later
     handler.setFormatter(logging.Formatter("  %(asctime)s  %(message)s", "%H:%M:%S"))
     log = logging.getLogger("ksm.progress")
     log.handlers[:] = [handler]
@@ -122,22 +122,27 @@ def cmd_run(args) -> int:
 
     from dagster import DagsterInstance
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
-    job = defs.get_job_def("yearly_build")
+    job = build_definitions(paths).resolve_job_def("yearly_build")
     instance = DagsterInstance.get()
     summary = []
     for year in years:
         started = time.monotonic()
         print(f"== {year}: ingest, dbt build and tests, release", flush=True)
-        result = job.execute_in_process(
-            partition_key=str(year), instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            tags={"ksm/started_by": "ksm run"},
-        )
+        # dbt's own event stream goes to a log file; the terminal gets one line per step
+        log_file = paths.home / "logs" / f"run-{year}.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with log_file.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+            result = job.execute_in_process(
+                partition_key=str(year), instance=instance, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                tags={"ksm/started_by": "ksm run"},
+            )
         seconds = time.monotonic() - started
         if result.success:
-            release = result.asset_materializations_for_node("release")
+            release = [e.materialization for e in result.get_asset_materialization_events()
+                       if e.asset_key.path == ["release", "published_year"]]
             meta = release[-1].metadata if release else {}
             version = meta.get("version").value if meta.get("version") else "?"
             new = meta.get("new_version").value if meta.get("new_version") else False
@@ -146,6 +151,7 @@ def cmd_run(args) -> int:
             failures = _failures(result)
             for line in failures:
                 print(f"  FAILED {line}", flush=True)
+            print(f"  dbt output: {log_file}", flush=True)
             summary.append((year, "BLOCKED", "-", f"{seconds:.0f}s", result.run_id))
     print()
     _print_table(["year", "status", "version", "time", "run_id"], summary)
@@ -197,7 +203,7 @@ def _last_runs(paths: Paths) -> dict[int, tuple]:
     found = {}
     for year in YEARS:
         records = instance.get_run_records(
-            filters=RunsFilter(job_name="yearly_build", tags={"dagster/partition": str(year)}), limit=1
+            filters=RunsFilter(tags={"dagster/partition": str(year)}), limit=1
         )
         if not records:
             continue

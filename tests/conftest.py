@@ -32,3 +32,51 @@ def ksm_home(tmp_path, monkeypatch):
     monkeypatch.setenv("KSM_WAREHOUSE", str(home / "warehouse.duckdb"))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     return configure_environment(Paths(home))
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    """The tiny 2020 delivery run twice through Dagster on one persistent instance.
+
+    Returns (paths, [result of run 1, result of run 2], instance). Tests must not change this
+    home; copy it (`copy_home`) to run something on top.
+    """
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.definitions import ALL_ASSETS
+    from orchestration.resources import build_resources, configure_environment
+    from orchestration.settings import Paths
+    from tiny_inbox import YEAR, write_tiny_inbox
+
+    home = tmp_path_factory.mktemp("released") / "ksm"
+    saved = {k: os.environ.get(k) for k in ("KSM_HOME", "KSM_WAREHOUSE", "DAGSTER_HOME")}
+    os.environ.update(KSM_HOME=str(home), KSM_WAREHOUSE=str(home / "warehouse.duckdb"),
+                      DAGSTER_HOME=str(home / "dagster"))
+    try:
+        paths = configure_environment(Paths(home))
+        write_tiny_inbox(paths.inbox)
+        instance = DagsterInstance.get()
+        results = [materialize(ALL_ASSETS, partition_key=str(YEAR), resources=build_resources(paths),
+                               instance=instance, raise_on_error=False) for _ in range(2)]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return paths, results, instance
+
+
+@pytest.fixture
+def copy_home(released, tmp_path, monkeypatch):
+    """A private copy of the released home, with the environment pointing at it."""
+    import shutil
+
+    from orchestration.settings import Paths
+
+    home = tmp_path / "ksm"
+    shutil.copytree(released[0].home, home)
+    monkeypatch.setenv("KSM_HOME", str(home))
+    monkeypatch.setenv("KSM_WAREHOUSE", str(home / "warehouse.duckdb"))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    return Paths(home)

@@ -7,11 +7,8 @@ import math
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, materialize
 
-from orchestration.definitions import ALL_ASSETS
-from orchestration.resources import build_resources
-from tiny_inbox import EXPECTED, YEAR, write_tiny_inbox
+from tiny_inbox import EXPECTED, YEAR
 
 pytestmark = pytest.mark.e2e
 Z95 = 1.959964
@@ -24,31 +21,6 @@ def wilson(numerator: int, denominator: int, z: float) -> tuple[float, float]:
     spread = z * math.sqrt(p * (1 - p) / denominator + z * z / (4 * denominator * denominator))
     scale = 1 + z * z / denominator
     return (centre - spread) / scale, (centre + spread) / scale
-
-
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    """Run 2020 twice on one persistent instance: the second run must not make a new version."""
-    import os
-
-    from orchestration.resources import configure_environment
-    from orchestration.settings import Paths
-
-    home = tmp_path_factory.mktemp("e2e") / "ksm"
-    saved = {k: os.environ.get(k) for k in ("KSM_HOME", "KSM_WAREHOUSE", "DAGSTER_HOME")}
-    os.environ.update(KSM_HOME=str(home), KSM_WAREHOUSE=str(home / "warehouse.duckdb"),
-                      DAGSTER_HOME=str(home / "dagster"))
-    paths = configure_environment(Paths(home))
-    write_tiny_inbox(paths.inbox)
-    instance = DagsterInstance.get()
-    results = [materialize(ALL_ASSETS, partition_key=str(YEAR), resources=build_resources(paths),
-                           instance=instance, raise_on_error=False) for _ in range(2)]
-    yield paths, results, instance
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
 
 
 def published_rows(paths, sql, params=()):

@@ -44,19 +44,21 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt_vars = dbt_vars_for_partition(context.partition_key)
     report(context, f"{context.partition_key} dbt build --vars '{json.dumps(dbt_vars)}'")
     invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
-    failed_checks = []
+    built, passed, failed = 0, 0, []
     for event in invocation.stream():
         if isinstance(event, (dg.Output, dg.AssetMaterialization)):
-            key = event.asset_key if isinstance(event, dg.AssetMaterialization) else None
-            name = "/".join(key.path) if key else getattr(event, "output_name", "")
-            report(context, f"{context.partition_key} dbt built {name}")
+            built += 1
         elif isinstance(event, dg.AssetCheckResult):
-            if not event.passed:
-                failed_checks.append(event.check_name)
+            if event.passed:
+                passed += 1
+            else:
+                failed.append(event.check_name)
                 report(context, f"{context.partition_key} dbt test FAILED: {event.check_name}")
         yield event
+    report(context, f"{context.partition_key} dbt: {built} models built, {passed} tests passed, "
+                    f"{len(failed)} failed")
     if not invocation.is_successful():
-        detail = f" (failed tests: {', '.join(failed_checks)})" if failed_checks else ""
+        detail = f" (failed tests: {', '.join(failed)})" if failed else ""
         raise dg.Failure(
             description=f"dbt build for {context.partition_key} failed{detail}; "
                         f"see the dbt log in {invocation.target_path}",

@@ -1,0 +1,86 @@
+"""The `ksm` command line on the released tiny year: query, status, export, a blocked run."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import pytest
+
+from orchestration.cli import main
+from tiny_inbox import YEAR
+
+pytestmark = pytest.mark.e2e
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_query_formats(copy_home, capsys):
+    sql = ("select period, value from indicator_values where indicator_code = 'preterm' "
+           "and region_level = 'nederland' and breakdown = 'total' order by period")
+    code, out, _ = run_cli(capsys, "query", sql, "--format", "json")
+    assert code == 0
+    assert json.loads(out) == [{"period": str(YEAR), "value": pytest.approx(100 * 35 / 95)}]
+    code, out, _ = run_cli(capsys, "query", sql, "--format", "csv")
+    assert list(csv.reader(io.StringIO(out)))[0] == ["period", "value"]
+    code, out, _ = run_cli(capsys, "query", sql)
+    assert code == 0 and "(1 row)" in out
+
+
+@pytest.mark.parametrize("sql", [
+    "create table x as select 1",
+    "attach '/tmp/other.duckdb' as other",
+    "select * from read_csv('/etc/passwd')",
+    "copy indicator_values to '/tmp/leak.csv'",
+    "install httpfs",
+    "select * from not_a_table",
+])
+def test_query_is_read_only_and_errors_are_one_line(copy_home, capsys, sql):
+    code, out, err = run_cli(capsys, "query", sql)
+    assert code == 2
+    assert err.startswith("ksm: query failed:") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_status_shows_the_release(copy_home, capsys):
+    code, out, _ = run_cli(capsys, "status")
+    assert code == 0
+    line = next(row for row in out.splitlines() if row.startswith(str(YEAR)))
+    assert "v1" in line and "success" in line
+
+
+def test_export_writes_parquet_and_csv(copy_home, capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "export", "--year", str(YEAR), "--out", str(tmp_path / "out"))
+    assert code == 0
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert f"indicator_values_{YEAR}.parquet" in files and f"indicator_values_{YEAR}.csv" in files
+    code, _, err = run_cli(capsys, "export", "--year", "2017", "--out", str(tmp_path / "out"))
+    assert code == 2 and "2017 has no release" in err
+
+
+def test_a_broken_extract_blocks_the_year_and_changes_nothing_published(copy_home, capsys):
+    published_before = hashlib.sha256(copy_home.published.read_bytes()).hexdigest()
+    extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
+    lines = extract.read_text(encoding="utf-8").splitlines()
+    extract.write_text("\n".join([lines[0].replace("amww", "zwangerschapsduur")] + lines[1:]) + "\n",
+                       encoding="utf-8")
+    broken = extract.read_bytes()
+
+    code, out, _ = run_cli(capsys, "run", "--year", str(YEAR))
+
+    assert code == 1
+    assert "BLOCKED" in out and "missing column(s) amww" in out and f"perined_{YEAR}.csv" in out
+    assert hashlib.sha256(copy_home.published.read_bytes()).hexdigest() == published_before
+    assert extract.read_bytes() == broken, "the inbox file is never changed"
+    assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1"]
+
+
+def test_unknown_year_is_a_clear_error(copy_home, capsys):
+    code, _, err = run_cli(capsys, "run", "--year", "2031")
+    assert code == 2 and "2031 is not a monitor year" in err
