@@ -36,4 +36,4 @@ dev: setup  ## the Dagster UI and daemon on the same instance as ksm
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
 
 clean:  ## remove the warehouse, releases, instance and environments
-	rm -rf var $(VENV) $(TOOLS) dbt_project/target dbt_project/logs .pytest_cache
+	rm -rf var $(VENV) $(TOOLS) dbt_project/target dbt_project/logs .pytest_cache *.egg-info

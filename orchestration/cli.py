@@ -68,10 +68,25 @@ def _progress_logging() -> None:
 
 
 def _failures(result) -> list[str]:
+    """One line per reason a run did not release: each failed blocking check (with the file
+    holding its results) and each failed step that is not just such a check failing."""
     messages = []
     for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if evaluation.passed or (evaluation.severity is not None and evaluation.severity.value != "ERROR"):
+                continue
+            line = f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            if evaluation.description:
+                line += f": {evaluation.description}"
+            found = evaluation.metadata.get("results")
+            if found is not None:
+                line += f"\n         results: {found.value}"
+            messages.append(line)
+        elif event.event_type_value == "STEP_FAILURE":
             data = event.event_specific_data
+            if data.error is not None and data.error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # the failed blocking checks are listed on their own
             text = None
             if data.user_failure_data is not None and data.user_failure_data.description:
                 text = data.user_failure_data.description
@@ -157,7 +172,8 @@ def cmd_run(args) -> int:
     _print_table(["year", "status", "version", "time", "run_id"], summary)
     blocked = [str(r[0]) for r in summary if r[1] == "BLOCKED"]
     if blocked:
-        print(f"\nnot released: {', '.join(blocked)}. Details in the Dagster UI (make dev), runs listed above.")
+        print(f"\nnot released: {', '.join(blocked)}. Check results in {paths.home / 'quality'}/<year>/<run_id>/; "
+              "details in the Dagster UI (make dev), runs listed above.")
         return 1
     print(f"\npublished: {paths.published}")
     return 0
@@ -187,7 +203,7 @@ def cmd_status(args) -> int:
             year,
             f"{len(present)}/{len(ALL_SOURCES)}",
             f"{run[0]} {run[1]}" if run else "-",
-            f"{run[2]}/{run[3]}" if run else "-",
+            (f"{run[2]}/{run[3]}" + (f" ({run[4]} warn)" if run[4] else "")) if run else "-",
             f"v{rel[0]}" if rel else "-",
         ))
     _print_table(["year", "extracts", "last run", "checks ok/failed", "released"], rows)
@@ -211,9 +227,12 @@ def _last_runs(paths: Paths) -> dict[int, tuple]:
         evaluations = instance.get_records_for_run(
             record.dagster_run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
         ).records
-        passed = sum(1 for r in evaluations if r.event_log_entry.dagster_event.event_specific_data.passed)
+        results = [r.event_log_entry.dagster_event.event_specific_data for r in evaluations]
+        passed = sum(1 for e in results if e.passed)
+        # failed = failed blocking (ERROR) checks; failed WARN checks are shown apart
+        warned = sum(1 for e in results if not e.passed and e.severity is not None and e.severity.value == "WARN")
         when = record.create_timestamp.astimezone().strftime("%Y-%m-%d %H:%M")
-        found[year] = (record.dagster_run.status.value.lower(), when, passed, len(evaluations) - passed)
+        found[year] = (record.dagster_run.status.value.lower(), when, passed, len(results) - passed - warned, warned)
     return found
 
 

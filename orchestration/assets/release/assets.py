@@ -14,21 +14,34 @@ MART_KEYS = [dg.AssetKey(["marts", name]) for name in ("indicator_values", "indi
 
 
 def run_check_summary(context) -> dict:
-    """Every asset check evaluated in this run so far (dbt tests and the quality checks)."""
+    """Every asset check evaluated in this run so far (dbt tests and the quality checks).
+
+    `failed` counts the failed ERROR-severity checks (each blocks the release), `warnings` the
+    failed WARN-severity ones (reported, never blocking); `failed_checks` lists both, with the
+    results file of the quality checks.
+    """
     records = context.instance.get_records_for_run(
         context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     results = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
-        results.append({
+        entry = {
             "asset": evaluation.asset_key.to_user_string(),
             "check": evaluation.check_name,
             "passed": bool(evaluation.passed),
             "severity": evaluation.severity.value if evaluation.severity else "ERROR",
-        })
+        }
+        found = evaluation.metadata.get("results")
+        if found is not None:
+            entry["results"] = str(found.value)
+        if evaluation.description:
+            entry["description"] = evaluation.description
+        results.append(entry)
     failed = [r for r in results if not r["passed"]]
-    return {"passed": len(results) - len(failed), "failed": len(failed), "failed_checks": failed}
+    blocking = [r for r in failed if r["severity"] == "ERROR"]
+    return {"passed": len(results) - len(failed), "failed": len(blocking),
+            "warnings": len(failed) - len(blocking), "failed_checks": failed}
 
 
 @dg.asset(
@@ -64,5 +77,6 @@ def release(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBR
         "release_dir": dg.MetadataValue.path(str(outcome.release_dir)),
         "checks_passed": checks["passed"],
         "checks_failed": checks["failed"],
+        "checks_warnings": checks["warnings"],
         "changes": dg.MetadataValue.json(outcome.changes),
     })

@@ -1,0 +1,187 @@
+"""The quality gates inside Dagster runs: checks run before what they guard, a failed blocking
+check stops the year with a clear message and leaves everything published as it was, and a
+fixed extract releases again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from tiny_inbox import YEAR
+
+pytestmark = pytest.mark.e2e
+
+SOURCES = ["cbs_linked", "perined", "population", "questionnaire", "vektis", "youth_protection"]
+MART = "marts/indicator_values"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def evaluations(result) -> dict[str, object]:
+    return {f"{e.asset_key.to_user_string()}:{e.check_name}": e for e in result.get_asset_check_evaluations()}
+
+
+def test_every_quality_check_ran_and_only_warnings_failed(released):
+    paths, results, _ = released
+    found = evaluations(results[0])
+    expected = {f"raw/{s}:{c}" for s in SOURCES for c in ("quality_suite", "quality_suite_warnings")}
+    expected |= {f"{MART}:{c}" for c in ("quality_suite", "quality_suite_warnings", "reconcile_national_counts",
+                                         "reconcile_births_placed_once")}
+    assert expected <= set(found)
+    failed = {name for name in expected if not found[name].passed}
+    # the tiny year has 21% records without a gemeente, three gemeenten of population, and
+    # national values far from the real ones: warnings, none of them blocking
+    assert failed == {"raw/perined:quality_suite_warnings", "raw/population:quality_suite_warnings",
+                      f"{MART}:quality_suite_warnings"}
+    assert all(found[name].severity.value == "WARN" for name in failed)
+    for name in expected:
+        results_file = Path(found[name].metadata["results"].value)
+        assert results_file.parent == paths.home / "quality" / str(YEAR) / results[0].run_id
+        assert results_file.exists()
+    perined = json.loads((paths.home / "quality" / str(YEAR) / results[0].run_id / "perined.json").read_text())
+    assert perined["ksm"]["failed"][0]["expectation"] == "expect_column_values_to_be_in_set(gemeente_code_status)"
+    assert found["raw/perined:quality_suite"].metadata["expectations_failed"].value == 0
+
+
+def test_the_release_manifest_keeps_warnings_apart_from_failures(released):
+    paths, _, _ = released
+    manifest = json.loads((paths.releases / str(YEAR) / "v1" / "manifest.json").read_text())
+    assert manifest["checks"]["failed"] == 0 and manifest["checks"]["warnings"] == 3
+    assert all(c["severity"] == "WARN" and c["results"] for c in manifest["checks"]["failed_checks"])
+
+
+def test_blocking_checks_are_upstream_of_what_they_guard():
+    from dagster._core.execution.api import create_execution_plan
+
+    from orchestration.definitions import defs
+
+    plan = create_execution_plan(defs.resolve_job_def("yearly_build"), tags={"dagster/partition": str(YEAR)})
+    upstream = {step.key: {h.step_key for i in step.step_inputs for h in i.get_step_output_handle_dependencies()}
+                for step in plan.get_all_steps_in_topo_order()}
+    assert "source_quality_checks" in upstream["dbt_models"]
+    assert "mart_quality_checks" in upstream["release__published_year"]
+    assert "dbt_models" in upstream["mart_quality_checks"]
+
+
+def test_checks_ran_before_dbt_and_before_the_release(released):
+    from dagster import DagsterEventType
+
+    _, results, instance = released
+    order = []
+    for record in instance.get_records_for_run(results[0].run_id, of_type={
+            DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS}).records:
+        event = record.event_log_entry.dagster_event
+        order.append((event.event_type_value, event.step_key))
+    position = {item: i for i, item in enumerate(order)}
+    assert position[("STEP_SUCCESS", "source_quality_checks")] < position[("STEP_START", "dbt_models")]
+    assert position[("STEP_SUCCESS", "mart_quality_checks")] < position[("STEP_START", "release__published_year")]
+
+
+def _corrupt_gemeente_codes(extract: Path) -> bytes:
+    """Amsterdam's records ('363') get a code that is no gemeente: with GM9999 already in the
+    delivery, more than half the records have no gemeente. The ingest accepts every row (an
+    unknown code is kept for Nederland); the perined suite blocks."""
+    original = extract.read_bytes()
+    lines = original.decode("utf-8").splitlines()
+    fixed = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split(";")
+        if fields[3] == "363":
+            fields[3] = "9998"
+        fixed.append(";".join(fields))
+    extract.write_text("\n".join(fixed) + "\n", encoding="utf-8")
+    return original
+
+
+def test_a_corrupted_extract_blocks_the_year_and_the_fixed_one_releases(copy_home, capsys):
+    from dagster import DagsterEventType, DagsterInstance
+
+    published = sha256(copy_home.published)
+    extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
+    original = _corrupt_gemeente_codes(extract)
+
+    code = main(["run", "--year", str(YEAR)])
+    out = capsys.readouterr().out
+
+    assert code == 1
+    assert "BLOCKED" in out and "FAILED check raw/perined:quality_suite:" in out
+    assert "expect_column_values_to_be_in_set(gemeente_code_status)" in out
+    results_file = Path(next(line.split("results:", 1)[1].strip() for line in out.splitlines()
+                             if "results:" in line and "perined.json" in line))
+    assert results_file.exists() and results_file.is_relative_to(copy_home.home / "quality" / str(YEAR))
+    failed = json.loads(results_file.read_text())["ksm"]["failed"]
+    assert [f["expectation"] for f in failed if f["severity"] == "blocking"] == [
+        "expect_column_values_to_be_in_set(gemeente_code_status)"]
+    assert sha256(copy_home.published) == published, "a blocked year leaves the published file as it was"
+    assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1"]
+    # dbt never ran on the blocked data: the blocking check stopped everything downstream
+    run = DagsterInstance.get().get_runs(limit=1)[0]
+    built = {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in DagsterInstance.get()
+             .get_records_for_run(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records}
+    assert "raw/perined" in built and MART not in built and "release/published_year" not in built
+
+    extract.write_bytes(original)
+    code = main(["run", "--year", str(YEAR)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "unchanged" in out and "FAILED" not in out
+    assert sha256(copy_home.published) == published
+    assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1"]
+
+
+def test_a_failed_mart_check_blocks_the_release(copy_home):
+    """Marts that do not add up (a region without big2, a national count off by one) stop the
+    release; run here without dbt, on a warehouse whose marts were altered after the build."""
+    from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance, materialize
+
+    from orchestration.definitions import ALL_ASSETS
+    from orchestration.resources import build_resources
+
+    with duckdb.connect(str(copy_home.warehouse)) as con:
+        con.execute("DELETE FROM marts.indicator_values WHERE year_to = ? AND indicator_code = 'big2' "
+                    "AND region_code = 'GM0363' AND breakdown = 'total'", [YEAR])
+        con.execute("UPDATE marts.indicator_values SET numerator = numerator + 1 WHERE year_to = ? "
+                    "AND indicator_code = 'preterm' AND region_code = 'NL01' AND breakdown = 'total'", [YEAR])
+    published = sha256(copy_home.published)
+    mart = AssetKey(["marts", "indicator_values"])
+    selection = AssetSelection.checks(*(AssetCheckKey(mart, name) for name in (
+        "quality_suite", "quality_suite_warnings", "reconcile_national_counts", "reconcile_births_placed_once"
+    ))) | AssetSelection.assets(AssetKey(["release", "published_year"]))
+
+    result = materialize(ALL_ASSETS, selection=selection, partition_key=str(YEAR), raise_on_error=False,
+                         resources=build_resources(copy_home), instance=DagsterInstance.get())
+
+    assert not result.success
+    found = evaluations(result)
+    assert not found[f"{MART}:quality_suite"].passed
+    assert "indicators_with_total_in_region" in found[f"{MART}:quality_suite"].description
+    assert not found[f"{MART}:reconcile_national_counts"].passed
+    assert "preterm" in found[f"{MART}:reconcile_national_counts"].description
+    assert found[f"{MART}:reconcile_births_placed_once"].passed
+    assert not result.get_asset_materialization_events(), "the release did not run"
+    assert sha256(copy_home.published) == published
+
+
+def test_reconciliation_finds_a_birth_lost_or_doubled_between_raw_and_int_births(copy_home):
+    from orchestration.assets.quality.reconcile import births_placed_once
+
+    with duckdb.connect(str(copy_home.warehouse)) as con:
+        assert births_placed_once(con, YEAR).passed
+        lost, doubled = [r[0] for r in con.execute(
+            "SELECT child_id FROM intermediate.int_births WHERE year = ? AND gemeente_code_target = 'GM0363' "
+            "ORDER BY child_id LIMIT 2", [YEAR]).fetchall()]
+        con.execute("DELETE FROM intermediate.int_births WHERE child_id = ?", [lost])
+        con.execute("INSERT INTO intermediate.int_births SELECT * FROM intermediate.int_births WHERE child_id = ?",
+                    [doubled])
+        found = births_placed_once(con, YEAR)
+    assert not found.passed
+    assert "1 raw births missing from int_births" in found.summary
+    assert "1 births placed more than once" in found.summary
+    assert sorted(found.examples) == sorted([[lost, "not in int_births"], [doubled, "placed 2 times"]])
