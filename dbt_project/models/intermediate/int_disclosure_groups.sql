@@ -3,15 +3,31 @@
 -- to) the parent's. If exactly one cell of a group is withheld, subtracting the published
 -- ones reveals it; int_indicator_disclosure then withholds another cell of the group.
 -- Only indicators with the person-level disclosure rule take part.
+-- Cells are those of the build year and of the pooled period ending in it (each period has
+-- its own breakdown, geography and same-area groups); 'pooled_years' groups link a pooled cell
+-- to its five yearly cells, of which the earlier years' are fixed (int_pooled_fixed_cells).
+-- pick_priority: which published cell of an exposed group int_indicator_disclosure withholds
+-- first (lowest first): a child before the parent, except in 'pooled_years' groups, where the
+-- pooled cell goes first, so that a small earlier year never forces the build year's yearly
+-- figure (and with it every later pooled period) to be withheld.
 {%- set build = build_year() %}
 {%- set target = target_classification_year() %}
 
-with cells as (
+with person_level as (
+    select indicator_code
+    from {{ ref('indicator_catalogue') }}
+    where disclosure_rule = 'min_10_both_outcomes'
+),
+
+cells as (
     select c.*
-    from {{ ref('int_indicator_counts') }} as c
-    inner join {{ ref('indicator_catalogue') }} as i
+    from (
+        select * from {{ ref('int_indicator_counts') }}
+        union all by name
+        select * from {{ ref('int_indicator_counts_pooled') }}
+    ) as c
+    inner join person_level as i
         on i.indicator_code = c.indicator_code
-    where i.disclosure_rule = 'min_10_both_outcomes'
 ),
 
 membership as (
@@ -162,9 +178,11 @@ own_cells as (
 ),
 
 target_cells as (
+    -- yearly cells only: the pooled period exists on the target classification alone
     select *
     from cells
     where classification_year = {{ target }} and {{ build }} <> {{ target }}
+        and period = '{{ build }}'
         and exists (select 1 from own_cells)
 ),
 
@@ -239,6 +257,50 @@ split_groups as (
         false
     from target_cells as t
     where t.region_level = 'split_part'
+),
+
+-- a pooled cell is the sum of its five yearly cells: the build year's (changeable) and the
+-- earlier years' as published before (fixed)
+pooled_cells as (
+    select *
+    from cells
+    where period <> '{{ build }}'
+        and region_level in ('gemeente', 'ggd_regio', 'provincie', 'nederland')
+),
+
+yearly_members as (
+    select indicator_code, classification_year, region_code, breakdown, breakdown_category, cell_id
+    from cells
+    where period = '{{ build }}'
+    union all
+    select f.indicator_code, f.classification_year, f.region_code, f.breakdown, f.breakdown_category, f.cell_id
+    from {{ ref('int_pooled_fixed_cells') }} as f
+    inner join person_level as i
+        on i.indicator_code = f.indicator_code
+),
+
+pooled_years_groups as (
+    select
+        concat_ws('|', 'pooled_years', p.period, p.classification_year, p.indicator_code, p.region_code,
+            p.breakdown, p.breakdown_category) as group_id,
+        'pooled_years' as group_type,
+        p.cell_id,
+        true as is_parent
+    from pooled_cells as p
+    union all
+    select
+        concat_ws('|', 'pooled_years', p.period, p.classification_year, p.indicator_code, p.region_code,
+            p.breakdown, p.breakdown_category),
+        'pooled_years',
+        y.cell_id,
+        false
+    from pooled_cells as p
+    inner join yearly_members as y
+        on y.indicator_code = p.indicator_code
+        and y.classification_year = p.classification_year
+        and y.region_code = p.region_code
+        and y.breakdown = p.breakdown
+        and y.breakdown_category = p.breakdown_category
 )
 
 select
@@ -246,7 +308,11 @@ select
     group_id,
     group_type,
     cell_id,
-    is_parent
+    is_parent,
+    case
+        when group_type = 'pooled_years' then case when is_parent then 1 else 2 end
+        else case when is_parent then 2 else 1 end
+    end as pick_priority
 from (
     select * from breakdown_groups
     union all
@@ -257,4 +323,6 @@ from (
     select * from reclassification_groups
     union all
     select * from split_groups
+    union all
+    select * from pooled_years_groups
 )

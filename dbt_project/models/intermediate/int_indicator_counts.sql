@@ -11,28 +11,10 @@
 -- minus its own-classification predecessors reveals that part.
 {%- set build = build_year() %}
 {%- set target = target_classification_year() %}
-{%- set breakdowns = ['income_quintile', 'education', 'migration_background',
-                      'multiple_vulnerability', 'parity', 'plurality'] %}
-{#- (indicator, numerator condition, denominator condition) over int_births -#}
-{%- set birth_indicators = [
-    ('big2',                   'is_big2',                                'true'),
-    ('preterm',                'is_preterm',                             'true'),
-    ('sga',                    'is_sga',                                 'is_sga is not null'),
-    ('perinatal_mortality',    'is_perinatal_death',                     'true'),
-    ('late_antenatal_care',    'is_late_antenatal_care',                 'is_pregnancy_record and is_late_antenatal_care is not null'),
-    ('teen_mother',            'is_teen_mother',                         'is_live_birth and is_teen_mother is not null'),
-    ('parental_debts',         'has_problematic_debts',                  'has_problematic_debts is not null'),
-    ('parental_mental_health', 'has_parental_mental_health_problems',    'has_parental_mental_health_problems is not null'),
-    ('no_maternity_care',      'not has_maternity_care_claim',           'is_live_birth and has_long_hospital_stay = false and has_maternity_care_claim is not null'),
-    ('multiple_vulnerability', 'is_multiply_vulnerable',                 'is_live_birth and is_multiply_vulnerable is not null'),
-] %}
-{#- (indicator, numerator condition, denominator condition) over int_questionnaire -#}
-{%- set questionnaire_indicators = [
-    ('coalition',            'has_coalition',               'true'),
-    ('action_plan',          'has_action_plan',             'true'),
-    ('prenatal_home_visits', 'offers_prenatal_home_visits', 'offers_prenatal_home_visits is not null'),
-    ('nu_niet_zwanger',      'offers_nu_niet_zwanger',      'offers_nu_niet_zwanger is not null'),
-] %}
+{%- set breakdowns = breakdown_names() %}
+{#- (indicator, numerator condition, denominator condition): macros/indicator_definitions.sql -#}
+{%- set birth_indicators = birth_indicator_definitions() %}
+{%- set questionnaire_indicators = questionnaire_indicator_definitions() %}
 
 with membership as (
     select * from {{ ref('int_region_membership') }}

@@ -12,13 +12,34 @@
 -- large it exposes nothing and forces no secondary suppression.
 -- Organisation-level indicators (the municipal questionnaire) are not withheld; a cell of
 -- theirs without any answer gets reason 'denominator_zero'.
+-- Cells: the build year's (int_indicator_counts), the pooled period's ending in it
+-- (int_indicator_counts_pooled), and, fixed, the earlier years' yearly cells of that period
+-- (int_pooled_fixed_cells, is_fixed): those keep the state they were published with (an
+-- 'absent' year, not in the mart, is not public and counts as withheld) and are never picked,
+-- so an exposed 'pooled_years' group is closed by withholding the pooled cell or the build
+-- year's cell.
 {%- set rounds = var('secondary_suppression_rounds', 10) | int %}
 
-with cells as (
+with counted_cells as (
+    select *, false as is_fixed, cast(null as varchar) as published_state
+    from {{ ref('int_indicator_counts') }}
+    union all by name
+    select *, false as is_fixed, cast(null as varchar) as published_state
+    from {{ ref('int_indicator_counts_pooled') }}
+    union all by name
+    select
+        year, period, year_from, year_to, indicator_code, classification_year, region_level,
+        region_code, region_name, breakdown, breakdown_category, numerator, denominator,
+        is_denominator_complete, cell_id, true as is_fixed, published_state
+    from {{ ref('int_pooled_fixed_cells') }}
+),
+
+cells as (
     select
         c.*,
         i.disclosure_rule,
         case
+            when c.is_fixed then null
             when i.disclosure_rule <> 'min_10_both_outcomes' then
                 case when c.denominator = 0 then 'denominator_zero' end
             when not c.is_denominator_complete and c.region_level in ('gemeente', 'split_part')
@@ -27,13 +48,13 @@ with cells as (
             when c.numerator < 10 then 'numerator_below_10'
             when c.denominator - c.numerator < 10 then 'complement_below_10'
         end as primary_suppression_reason
-    from {{ ref('int_indicator_counts') }} as c
+    from counted_cells as c
     inner join {{ ref('indicator_catalogue') }} as i
         on i.indicator_code = c.indicator_code
 ),
 
-groups as (
-    select group_id, cell_id, is_parent
+all_groups as (
+    select group_id, cell_id, is_parent, pick_priority
     from {{ ref('int_disclosure_groups') }}
 ),
 
@@ -41,9 +62,32 @@ state_0 as materialized (
     select
         cell_id,
         denominator,
-        primary_suppression_reason is not null as is_suppressed,
+        is_fixed,
+        case
+            when is_fixed then published_state <> 'published'
+            else primary_suppression_reason is not null
+        end as is_suppressed,
         cast(null as integer) as secondary_round
     from cells
+),
+
+groups as materialized (
+    -- Only groups that can ever be exposed take part in the rounds (same result, less work):
+    -- withholding only grows, so a group that starts with two or more withheld cells with
+    -- records, or without any published cell, never has exactly one withheld next to a
+    -- published one.
+    select g.*
+    from all_groups as g
+    inner join (
+        select g.group_id
+        from all_groups as g
+        inner join state_0 as s
+            on s.cell_id = g.cell_id
+        group by g.group_id
+        having count_if(s.is_suppressed and s.denominator > 0) <= 1
+            and count_if(not s.is_suppressed) > 0
+    ) as open_groups
+        on open_groups.group_id = g.group_id
 ),
 {%- for k in range(1, rounds + 1) %}
 
@@ -64,14 +108,14 @@ picks_{{ k }} as materialized (
             g.cell_id,
             row_number() over (
                 partition by g.group_id
-                order by g.is_parent, s.denominator, g.cell_id
+                order by g.pick_priority, s.denominator, g.cell_id
             ) as pick_rank
         from groups as g
         inner join exposed_groups_{{ k }} as e
             on e.group_id = g.group_id
         inner join state_{{ k - 1 }} as s
             on s.cell_id = g.cell_id
-        where not s.is_suppressed
+        where not s.is_suppressed and not s.is_fixed
     )
     where pick_rank = 1
 ),
@@ -80,6 +124,7 @@ state_{{ k }} as materialized (
     select
         s.cell_id,
         s.denominator,
+        s.is_fixed,
         s.is_suppressed or p.cell_id is not null as is_suppressed,
         coalesce(s.secondary_round, case when p.cell_id is not null then {{ k }} end) as secondary_round
     from state_{{ k - 1 }} as s
@@ -109,10 +154,13 @@ select
     c.is_denominator_complete,
     c.cell_id,
     c.disclosure_rule,
+    c.is_fixed,
+    c.published_state,
     c.primary_suppression_reason,
     f.secondary_round,
     f.is_suppressed,
     case
+        when c.is_fixed then null
         when c.primary_suppression_reason is not null then c.primary_suppression_reason
         when f.is_suppressed then 'secondary_suppression'
     end as suppression_reason

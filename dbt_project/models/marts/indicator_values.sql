@@ -8,15 +8,24 @@
     )
 }}
 -- One row per indicator x period x region x classification x breakdown category.
+-- Periods: the build year ('2024') and, when raw holds all five years, the pooled period
+-- ending in it ('2020-2024'); both have year_to = the build year.
 -- Incremental by year: the pre-hook deletes the build year's rows (every period ending in that
 -- year), then this year's rows are inserted; other years stay as they are. full_refresh=false:
 -- `dbt build --full-refresh` would otherwise keep only the build year (to change the schema,
 -- drop the table on purpose and rebuild every year).
+-- trend (yearly 'total' rows only): chi-square test for trend over the latest
+-- var('trend_points', 5) yearly points ending in the build year, the earlier points read from
+-- this table itself (same indicator, region and classification); see the trend CTEs below.
+{%- set build = build_year() %}
+{%- set trend_points = var('trend_points', 5) | int %}
 
 with cells as (
-    -- the unknown-gemeente bucket and split parts exist only for disclosure control
+    -- the unknown-gemeente bucket and split parts exist only for disclosure control, and the
+    -- fixed cells (earlier years of the pooled period) are published already
     select * from {{ ref('int_indicator_disclosure') }}
     where region_level in ('gemeente', 'ggd_regio', 'provincie', 'nederland')
+        and not is_fixed
 ),
 
 catalogue as (
@@ -30,14 +39,22 @@ computed as (
         k.unit,
         cast(k.multiplier as double) as multiplier,
         k.polarity,
+        k.interval_method,
         case
             when c.is_suppressed or c.denominator = 0 then null
             when k.interval_method = 'wilson' then 'wilson'
             when k.interval_method = 'byar' and c.numerator >= 10 then 'byar'
-        end as ci_method
+            when k.interval_method = 'byar' then 'exact_poisson'
+        end as ci_method,
+        e.lower_95  as exact_lower_95,
+        e.upper_95  as exact_upper_95,
+        e.lower_998 as exact_lower_998,
+        e.upper_998 as exact_upper_998
     from cells as c
     inner join catalogue as k
         on k.indicator_code = c.indicator_code
+    left join {{ ref('poisson_exact_limits') }} as e
+        on k.interval_method = 'byar' and e.events = c.numerator
 ),
 
 published as (
@@ -50,18 +67,22 @@ published as (
         case ci_method
             when 'wilson' then {{ wilson_lower('numerator', 'denominator', z_95(), 'multiplier') }}
             when 'byar' then {{ byar_lower('numerator', 'denominator', z_95(), 'multiplier') }}
+            when 'exact_poisson' then {{ poisson_exact_bound('computed', 'exact_lower_95', 'denominator', 'multiplier') }}
         end                                                                       as ci95_lower,
         case ci_method
             when 'wilson' then {{ wilson_upper('numerator', 'denominator', z_95(), 'multiplier') }}
             when 'byar' then {{ byar_upper('numerator', 'denominator', z_95(), 'multiplier') }}
+            when 'exact_poisson' then {{ poisson_exact_bound('computed', 'exact_upper_95', 'denominator', 'multiplier') }}
         end                                                                       as ci95_upper,
         case ci_method
             when 'wilson' then {{ wilson_lower('numerator', 'denominator', z_998(), 'multiplier') }}
             when 'byar' then {{ byar_lower('numerator', 'denominator', z_998(), 'multiplier') }}
+            when 'exact_poisson' then {{ poisson_exact_bound('computed', 'exact_lower_998', 'denominator', 'multiplier') }}
         end                                                                       as ci998_lower,
         case ci_method
             when 'wilson' then {{ wilson_upper('numerator', 'denominator', z_998(), 'multiplier') }}
             when 'byar' then {{ byar_upper('numerator', 'denominator', z_998(), 'multiplier') }}
+            when 'exact_poisson' then {{ poisson_exact_bound('computed', 'exact_upper_998', 'denominator', 'multiplier') }}
         end                                                                       as ci998_upper
     from computed
 ),
@@ -71,6 +92,58 @@ nederland as (
         value as nl_value
     from published
     where region_level = 'nederland'
+),
+
+-- Trend: the series of an indicator x region x classification ('total' only) is its yearly
+-- points of the latest {{ trend_points }} years ending in the build year: the build year's
+-- from this run, the earlier ones as published in this table. It is tested only when all
+-- {{ trend_points }} points are there and published (a withheld or missing year breaks the
+-- series): proportions by the chi-square test for trend in proportions (numerators and
+-- denominators), per-1000 rates by the inverse-variance weighted version (standard errors from
+-- the 95% intervals); macros/statistics.sql.
+trend_points as (
+    select indicator_code, region_code, classification_year, year_to as point_year,
+        is_suppressed as suppressed, numerator_published as numerator,
+        denominator_published as denominator, value, ci95_lower, ci95_upper
+    from published
+    where breakdown = 'total' and period = '{{ build }}'
+    {%- if is_incremental() %}
+    union all
+    select indicator_code, region_code, classification_year, year_to,
+        suppressed, numerator, denominator, value, ci95_lower, ci95_upper
+    from {{ this }}
+    where breakdown = 'total' and year_from = year_to
+        and year_to between {{ build - trend_points + 1 }} and {{ build - 1 }}
+    {%- endif %}
+),
+
+trend_series as (
+    select
+        indicator_code,
+        region_code,
+        classification_year,
+        count(distinct point_year) filter (where not suppressed and value is not null) as usable_points,
+        {{ trend_proportion_slope('numerator', 'denominator', 'point_year - ' ~ build) }} as proportion_slope,
+        {{ trend_proportion_chi2('numerator', 'denominator', 'point_year - ' ~ build) }}  as proportion_chi2,
+        {{ trend_weighted_slope('value', 'ci95_lower', 'ci95_upper', 'point_year - ' ~ build) }} as weighted_slope,
+        {{ trend_weighted_chi2('value', 'ci95_lower', 'ci95_upper', 'point_year - ' ~ build) }}  as weighted_chi2
+    from trend_points
+    group by indicator_code, region_code, classification_year
+),
+
+trends as (
+    select
+        s.indicator_code,
+        s.region_code,
+        s.classification_year,
+        {{ trend_label(
+            "case when k.interval_method = 'wilson' then s.proportion_chi2 else s.weighted_chi2 end",
+            "case when k.interval_method = 'wilson' then s.proportion_slope else s.weighted_slope end",
+            'k.polarity',
+            's.usable_points = ' ~ trend_points) }} as trend
+    from trend_series as s
+    inner join catalogue as k
+        on k.indicator_code = s.indicator_code
 )
 
 select
@@ -107,7 +180,8 @@ select
             then case when p.value > n.nl_value then 'better' else 'worse' end
         else case when p.value > n.nl_value then 'higher' else 'lower' end
     end                                                          as compared_to_nl,
-    cast(null as varchar)                                        as trend,
+    case when p.breakdown = 'total' and p.period = '{{ build }}'
+        then coalesce(t.trend, 'cannot_be_calculated') end       as trend,
     cast(null as integer)                                        as release_year,
     cast(null as integer)                                        as release_version
 from published as p
@@ -117,3 +191,7 @@ left join nederland as n
     and n.classification_year = p.classification_year
     and n.breakdown = p.breakdown
     and n.breakdown_category = p.breakdown_category
+left join trends as t
+    on t.indicator_code = p.indicator_code
+    and t.region_code = p.region_code
+    and t.classification_year = p.classification_year

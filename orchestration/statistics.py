@@ -1,0 +1,158 @@
+"""Reference implementations of the monitor's statistics, in plain Python.
+
+The warehouse computes these in SQL (dbt macros in `dbt_project/macros/statistics.sql`); this
+module is the independent version the tests compare the macros with. Nothing here is imported
+by the pipeline itself. No third-party packages: the exact Poisson limits are found by bisection
+on the Poisson distribution function, so they can be checked against scipy's chi-square
+quantiles without using them.
+
+Methods as in England's Fingertips / PHEindicatormethods (brief section 5):
+
+- Wilson score interval for proportions, without continuity correction;
+- Byar's approximation of the Poisson interval from 10 events, exact Poisson limits below;
+- the chi-square test for trend over the most recent yearly points: for proportions the
+  Cochran-Armitage form (numerators and denominators), for rates an inverse-variance weighted
+  regression with standard errors taken from the 95% interval. The trend is significant when
+  the statistic exceeds the 99.8% quantile of chi-square with 1 degree of freedom (9.5495).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+Z95 = 1.959964
+Z998 = 3.090232
+TREND_CRITICAL_VALUE = 9.5495  # chi-square, 1 df, 99.8% (= 3.090232 ** 2)
+
+TREND_LABELS = (
+    "increasing_and_getting_worse",
+    "increasing_and_getting_better",
+    "decreasing_and_getting_worse",
+    "decreasing_and_getting_better",
+    "increasing",
+    "decreasing",
+    "no_significant_change",
+    "cannot_be_calculated",
+)
+
+
+def wilson_interval(events: float, trials: float, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval of events/trials (as proportions), no continuity correction."""
+    if trials <= 0:
+        raise ValueError("trials must be positive")
+    p = events / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    scale = 1 + z * z / trials
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
+def byar_interval(events: float, z: float = Z95) -> tuple[float, float]:
+    """Byar's approximation of the Poisson interval of a count (limits for the count)."""
+    lower = 0.0
+    if events > 0:
+        lower = events * (1 - 1 / (9 * events) - z / (3 * math.sqrt(events))) ** 3
+    upper = (events + 1) * (1 - 1 / (9 * (events + 1)) + z / (3 * math.sqrt(events + 1))) ** 3
+    return max(0.0, lower), upper
+
+
+def _poisson_cdf(k: int, mean: float) -> float:
+    """P(X <= k) for X ~ Poisson(mean), summed term by term (fine for small k)."""
+    term = math.exp(-mean)
+    total = term
+    for i in range(1, k + 1):
+        term *= mean / i
+        total += term
+    return total
+
+
+def _bisect(function, target: float, low: float, high: float) -> float:
+    """The x in [low, high] where a monotone function crosses target (to 1e-12)."""
+    f_low = function(low) - target
+    for _ in range(200):
+        mid = (low + high) / 2
+        f_mid = function(mid) - target
+        if (f_mid > 0) == (f_low > 0):
+            low, f_low = mid, f_mid
+        else:
+            high = mid
+        if high - low < 1e-12:
+            break
+    return (low + high) / 2
+
+
+def exact_poisson_interval(events: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Exact (Garwood) limits for a Poisson count: the means whose tail probability beyond the
+    observed count is (1 - confidence) / 2 on either side."""
+    if events < 0 or int(events) != events:
+        raise ValueError("events must be a non-negative integer")
+    alpha = (1 - confidence) / 2
+    events = int(events)
+    top = 10.0 * (events + 10)
+    upper = _bisect(lambda m: _poisson_cdf(events, m), alpha, 0.0, top)
+    lower = 0.0 if events == 0 else _bisect(lambda m: 1 - _poisson_cdf(events - 1, m), alpha, 0.0, top)
+    return lower, upper
+
+
+def _check_series(*series: Sequence[float]) -> None:
+    lengths = {len(s) for s in series}
+    if len(lengths) != 1 or lengths.pop() < 2:
+        raise ValueError("series must have equal lengths of at least 2")
+
+
+def trend_proportion(numerators: Sequence[float], denominators: Sequence[float],
+                     times: Sequence[float]) -> tuple[float, float]:
+    """Chi-square test for trend in proportions (Cochran-Armitage; R's prop.trend.test).
+
+    Returns (slope, statistic): the slope of the proportion per time unit from the regression
+    weighted by the denominators, and the 1-df chi-square statistic
+        slope^2 * Sxx / (p(1-p)),  Sxx = sum(n t^2) - (sum(n t))^2 / N,  p = sum(O) / N.
+    The statistic is NaN when every proportion is 0 or 1 (p(1-p) = 0).
+    """
+    _check_series(numerators, denominators, times)
+    total = sum(denominators)
+    events = sum(numerators)
+    s_t = sum(n * t for n, t in zip(denominators, times))
+    s_tt = sum(n * t * t for n, t in zip(denominators, times))
+    s_ot = sum(o * t for o, t in zip(numerators, times))
+    sxx = s_tt - s_t * s_t / total
+    slope = (s_ot - events * s_t / total) / sxx
+    p = events / total
+    if p <= 0 or p >= 1:
+        return slope, math.nan
+    return slope, slope * slope * sxx / (p * (1 - p))
+
+
+def trend_weighted(values: Sequence[float], lowers95: Sequence[float], uppers95: Sequence[float],
+                   times: Sequence[float], z: float = Z95) -> tuple[float, float]:
+    """Chi-square test for trend of values with 95% intervals (Fingertips, non-proportions).
+
+    Each point is weighted by 1/SE^2 with SE = (upper - lower) / (2 z); the slope is the
+    weighted least-squares slope and the statistic slope^2 / var(slope),
+        var(slope) = sum(w) / (sum(w) sum(w t^2) - (sum(w t))^2).
+    """
+    _check_series(values, lowers95, uppers95, times)
+    weights = [(2 * z / (u - lo)) ** 2 for lo, u in zip(lowers95, uppers95)]
+    s_w = sum(weights)
+    s_wt = sum(w * t for w, t in zip(weights, times))
+    s_wtt = sum(w * t * t for w, t in zip(weights, times))
+    s_wy = sum(w * y for w, y in zip(weights, values))
+    s_wty = sum(w * t * y for w, t, y in zip(weights, times, values))
+    det = s_w * s_wtt - s_wt * s_wt
+    slope = (s_w * s_wty - s_wt * s_wy) / det
+    return slope, slope * slope * det / s_w
+
+
+def trend_label(statistic: float | None, slope: float | None, polarity: str | None) -> str:
+    """Fingertips-style trend label from the statistic, the slope's sign and the polarity."""
+    if statistic is None or slope is None or math.isnan(slope):
+        return "cannot_be_calculated"
+    if math.isnan(statistic) or statistic <= TREND_CRITICAL_VALUE or slope == 0:
+        return "no_significant_change"
+    direction = "increasing" if slope > 0 else "decreasing"
+    if polarity == "low_is_good":
+        return f"{direction}_and_getting_{'worse' if slope > 0 else 'better'}"
+    if polarity == "high_is_good":
+        return f"{direction}_and_getting_{'better' if slope > 0 else 'worse'}"
+    return direction
