@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +30,7 @@ class Script:
     fail_always: dict[str, int] = field(default_factory=dict)
     page_size: int = 100  # rows per page of the feeds that page
     filler_rows: int = 0
+    stall_first: float = 0.0  # seconds the first answer waits before it is sent
     requests: list[str] = field(default_factory=list)
 
 
@@ -65,6 +67,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         script: Script = self.server.script
         script.requests.append(self.path)
+        if script.stall_first and len(script.requests) == 1:
+            time.sleep(script.stall_first)
         if script.fail_first:
             status = script.fail_first.pop(0)
             headers = {"Retry-After": script.retry_after} if status == 429 else {}
@@ -87,10 +91,10 @@ class Handler(BaseHTTPRequestHandler):
         if entity not in ("TypedDataSet", "Observations"):
             return self._send(200, path.read_bytes())
         rows = json.loads(path.read_text(encoding="utf-8"))["value"]
-        if version == "v3" and script.filler_rows:
-            template = rows[0]
-            rows = rows + [{**template, "ID": 100_000 + i, "Leeftijd": "99999"} for i in range(script.filler_rows)]
         rows = [r for r in rows if _matches(r, query.get("$filter"))]
+        if version == "v3" and script.filler_rows and rows:
+            # more of the same period, at an age the connector leaves out
+            rows = rows + [{**rows[0], "ID": 100_000 + i, "Leeftijd": "99999"} for i in range(script.filler_rows)]
         if parts[0] == "ODataApi":
             return self._json({"odata.metadata": "fixture", "value": rows[:V3_CAP]})
         skip = int(query.get("$skip", "0"))
