@@ -351,6 +351,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="parquet,csv")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
+
+    from orchestration.connectors.cbs import add_parser as add_cbs_parser
+
+    add_cbs_parser(sub)  # ksm cbs fetch
     return parser
 
 
