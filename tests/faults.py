@@ -124,3 +124,48 @@ def _inject(monkeypatch, target: str, code: int) -> str:
 
     monkeypatch.setattr(f"{module}.{name}", fail)
     return f"injected OSError({errno.errorcode[code]}) at {target}"
+
+
+def write_second_year(inbox: Path, year: int) -> None:
+    """The tiny delivery of tiny_inbox.YEAR again as `year` (same births; Haaren, gone by 2021,
+    replaced by Vught), so that two years can run side by side."""
+    import csv
+
+    from orchestration.regions import classification
+    from tiny_inbox import YEAR
+
+    def rewrite(source: str, change) -> None:
+        src = inbox / source / str(YEAR) / f"{source}_{YEAR}.csv"
+        encoding = "cp1252" if source == "questionnaire" else "utf-8"
+        with src.open(encoding=encoding, newline="") as handle:
+            rows = list(csv.reader(handle, delimiter=";"))
+        target = inbox / source / str(year) / f"{source}_{year}.csv"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", encoding=encoding, newline="") as handle:
+            csv.writer(handle, delimiter=";").writerows([rows[0]] + [change(dict(zip(rows[0], r))) for r in rows[1:]])
+
+    def moved(row: dict, year_column: str | None) -> list:
+        if year_column:
+            row[year_column] = str(year)
+        for column in ("gemeente_code", "RegioS"):
+            if column in row and row[column].strip() in ("0788", "GM0788"):
+                row[column] = "GM0865"
+        if "gemeente_code_actueel" in row:
+            row["gemeente_code_actueel"] = ""
+        if "Perioden" in row:
+            row["Perioden"] = f"{year}JJ00"
+        return list(row.values())
+
+    rewrite("perined", lambda r: moved(r, "geboortejaar"))
+    for source in ("cbs_linked", "vektis", "youth_protection"):
+        rewrite(source, lambda r: moved(r, "jaar"))
+    rewrite("population", lambda r: moved(r, None))
+    gemeenten = classification(year)
+    target = inbox / "questionnaire" / str(year) / f"questionnaire_{year}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["jaar", "gemeente_code", "gemeentenaam", "coalitie", "actieplan", "prenataal_huisbezoek",
+                         "nu_niet_zwanger"])
+        writer.writerows([year, g.code, g.name, "ja" if i % 3 == 0 else "nee", "nee", "ja", ""]
+                         for i, g in enumerate(gemeenten))
