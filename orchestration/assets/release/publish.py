@@ -39,7 +39,13 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    text = text.splitlines()[0] if text else type(exc).__name__
+    # DuckDB puts the OS error in a JSON tail: '... range [..]: {"exception_message": "..."}'
+    start = text.find('{"exception_type"')
+    if start > 0:
+        with contextlib.suppress(ValueError, AttributeError):
+            text = text[:start].rstrip(": ") + ": " + json.loads(text[start:])["exception_message"]
+    return text
 
 
 @dataclass
