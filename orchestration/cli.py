@@ -138,9 +138,20 @@ def cmd_run(args) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import build_definitions
+    from orchestration.resources import WAREHOUSE_POOL
+    from orchestration.run_guard import recover_interrupted_runs, run_lock
 
     job = build_definitions(paths).resolve_job_def("yearly_build")
     instance = DagsterInstance.get()
+    with run_lock(paths.home):
+        for line in recover_interrupted_runs(instance, WAREHOUSE_POOL):
+            print(f"recovered: {line}", flush=True)
+        return _run_years(paths, job, instance, years)
+
+
+def _run_years(paths: Paths, job, instance, years: list[int]) -> int:
+    from orchestration.run_guard import run_tags
+
     summary = []
     for year in years:
         started = time.monotonic()
@@ -152,7 +163,7 @@ def cmd_run(args) -> int:
             result = job.execute_in_process(
                 partition_key=str(year), instance=instance, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                tags={"ksm/started_by": "ksm run"},
+                tags={"ksm/started_by": "ksm run", **run_tags()},
             )
         seconds = time.monotonic() - started
         if result.success:
@@ -368,6 +379,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ksm: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug or a broken machine: one line here, details in a file
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    import traceback
+
+    log = Paths.from_env().home / "logs" / "ksm-error.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} ksm {' '.join(sys.argv[1:])}\n")
+            traceback.print_exception(exc, file=handle)
+        where = f"; details in {log}"
+    except OSError:
+        where = ""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    print(f"ksm: unexpected error: {type(exc).__name__}: {first}{where}", file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":
