@@ -72,6 +72,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
     paths = ksm.paths
     state = json.loads(context.cursor) if context.cursor else {}
     cache = state.get("files", {})
+    seen = state.get("seen", {})  # year -> digest of the content last requested (or found released)
     now = time.time()
     notes, requests, delivered = [], [], {}
     settle = settle_seconds_from_env()
@@ -81,11 +82,14 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
         if scan.settling:
             notes.append(f"{year}: waiting for {', '.join(scan.settling)} to settle")
             continue
-        if not scan.complete:
+        if not scan.complete or seen.get(str(year)) == scan.digest:
             continue
-        _, manifest = latest_release(paths, year)
-        if released_with(scan, manifest):
+        if str(year) not in seen and released_with(scan, latest_release(paths, year)[1]):
+            # first sight of a year released from these extracts already (daemon turned on over
+            # a built warehouse): nothing to do until a file changes
+            seen[str(year)] = scan.digest
             continue
+        seen[str(year)] = scan.digest
         notes.append(f"{year}: complete, run {scan.run_key}")
         requests.append(dg.RunRequest(run_key=scan.run_key, partition_key=str(year),
                                       tags={"ksm/started_by": "inbox_sensor", "ksm/inbox_digest": scan.digest[:16]}))
@@ -106,7 +110,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
                                       missing=[s for s in ALL_SOURCES if s not in delivered[y]]) for y in late]
             report = dispatch(paths, alerts)
             notes.append(f"late: {', '.join(map(str, late))}; alerts: {_log_delivery(context, report)}")
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps({"files": cache}, sort_keys=True),
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps({"files": cache, "seen": seen}, sort_keys=True),
                            skip_reason=None if requests else ("; ".join(notes) or "no complete year with new content"))
 
 

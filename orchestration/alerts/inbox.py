@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.assets.ingest.extract_files import EXTRACT_SUFFIXES, file_sha256
-from orchestration.sources import ALL_SOURCES
+from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
 
 DEFAULT_FRESHNESS_DEADLINE = "10-01"  # MM-DD of the year after the extract year
 DEFAULT_SETTLE_SECONDS = 60.0  # a file changed less than this long ago may still be copied in
@@ -84,12 +84,15 @@ def scan_year(inbox: Path, year: int, *, cache: dict | None = None, now: float,
 
 
 def released_with(inbox: YearInbox, manifest: dict | None) -> bool:
-    """True when the year's latest release was built from exactly these files (its manifest
-    lists every input as 'source/file name': sha256)."""
-    if not manifest or not inbox.files:
+    """True when the year's latest release was built from exactly these yearly extracts (its
+    manifest lists every input as 'source/file name': sha256). The regions files are left out:
+    they are reference data of every year, and the manifest keeps one entry per file name
+    (`herindelingen.csv` of the newest classification), not one per year."""
+    yearly = [f for f in inbox.files if f.source != REGIONS_SOURCE]
+    if not manifest or not yearly:
         return False
     inputs = manifest.get("inputs", {})
-    return all(inputs.get(f"{f.source}/{f.name}") == f.sha256 for f in inbox.files)
+    return all(inputs.get(f"{f.source}/{f.name}") == f.sha256 for f in yearly)
 
 
 def parse_deadline(text: str | None) -> tuple[int, int]:
