@@ -157,3 +157,23 @@ def test_a_year_incomplete_after_the_deadline_raises_one_freshness_warning(ksm_h
     assert set(late) <= {YEAR, 2024}, "besides the partial year only the latest year due can be late"
     tick(inbox_sensor, ksm_home, cursor)
     assert len(alert_lines(ksm_home)) == len(late), "one warning per year and deadline, not one per tick"
+
+
+def test_a_run_failing_on_a_rejected_extract_gives_one_run_failed_alert(copy_home):
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+
+    from orchestration.alerts.collect import alerts_for_run
+    from orchestration.definitions import ALL_ASSETS
+    from orchestration.resources import build_resources
+
+    extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
+    extract.write_bytes(b"kind_id;moeder_id\x00\x00\n")
+    instance = DagsterInstance.get()
+    result = materialize(ALL_ASSETS, selection=AssetSelection.assets(AssetKey(["raw", "perined"])),
+                         partition_key=str(YEAR), resources=build_resources(copy_home), instance=instance,
+                         raise_on_error=False)
+    assert not result.success
+    [alert] = alerts_for_run(instance, result.run_id)
+    assert (alert.severity, alert.year, alert.check, alert.run_id) == ("error", YEAR, "run_failed", result.run_id)
+    assert alert.message.startswith("run failed: raw__perined: perined 2020 rejected:")
+    assert "binary content" in alert.message
