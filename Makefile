@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(KSM_HOME)/dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: setup demo test dev clean
+.PHONY: setup demo test dev daemon clean
 
 setup: $(VENV)/.synced
 
@@ -34,6 +34,10 @@ test: setup  ## the whole test suite
 dev: setup  ## the Dagster UI and daemon on the same instance as ksm
 	$(BIN)/ksm status
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
+
+daemon: setup  ## the Dagster daemon only: the sensors (alerts, inbox) and queued runs
+	$(BIN)/ksm status
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster-daemon run -w workspace.yaml
 
 clean:  ## remove the warehouse, releases, instance and environments
 	rm -rf var $(VENV) $(TOOLS) dbt_project/target dbt_project/logs .pytest_cache *.egg-info

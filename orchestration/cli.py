@@ -179,6 +179,7 @@ def _run_years(paths: Paths, job, instance, years: list[int]) -> int:
                 print(f"  FAILED {line}", flush=True)
             print(f"  dbt output: {log_file}", flush=True)
             summary.append((year, "BLOCKED", "-", f"{seconds:.0f}s", result.run_id))
+        _notify(paths, instance, result.run_id)
     print()
     _print_table(["year", "status", "version", "time", "run_id"], summary)
     blocked = [str(r[0]) for r in summary if r[1] == "BLOCKED"]
@@ -187,6 +188,42 @@ def _run_years(paths: Paths, job, instance, years: list[int]) -> int:
               "details in the Dagster UI (make dev), runs listed above.")
         return 1
     print(f"\npublished: {paths.published}")
+    return 0
+
+
+def _notify(paths: Paths, instance, run_id: str) -> None:
+    """Deliver the run's alerts before going on, so alerts work without the daemon."""
+    from orchestration.alerts import notify_run
+
+    report = notify_run(paths, instance, run_id)
+    for problem in report.problems:
+        print(f"  alerts: {problem}", flush=True)
+    if report.recorded or report.failed:
+        print(f"  alerts: {report.summary()} (ksm alerts)", flush=True)
+
+
+def cmd_alerts(args) -> int:
+    from orchestration.alerts import deliver_pending, open_store
+    from orchestration.alerts.listing import alert_table
+    from orchestration.alerts.sinks import configured_sinks
+
+    paths = Paths.from_env()
+    store = open_store(paths)
+    if args.deliver:
+        sinks, problems = configured_sinks(paths.alerts)
+        for problem in problems:
+            print(f"ksm: {problem}", file=sys.stderr)
+        store.make_due([s.name for s in sinks])  # now, whatever the backoff said
+        report = deliver_pending(store, sinks)
+        print(f"delivery: {report.summary()}")
+    columns, rows, notes = alert_table(store.recent(args.limit))
+    if not rows:
+        print(f"no alerts yet ({paths.alerts})")
+        return 0
+    _print_table(columns, rows)
+    for note in notes:
+        print(note)
+    print(f"({len(rows)} most recent; all of them in {paths.alerts})")
     return 0
 
 
@@ -351,6 +388,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="one row per year: extracts, last run, checks, release")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("alerts", help="recent quality alerts and their delivery per sink")
+    p.add_argument("--limit", type=int, default=20, help="how many of the newest alerts")
+    p.add_argument("--deliver", action="store_true", help="send undelivered alerts now, whatever their backoff")
+    p.set_defaults(func=cmd_alerts)
 
     p = sub.add_parser("query", help="read-only SQL on the released marts")
     p.add_argument("sql")
