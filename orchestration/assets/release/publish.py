@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.analyst_views import create_analyst_views
 from orchestration.settings import Paths
 
 # the released tables besides `releases`; only indicator_values is yearly
@@ -249,6 +250,7 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             con.execute("DETACH ksm_new")
             if old_exists:
                 con.execute("DETACH ksm_old")
+        create_analyst_views(new_file)  # over the new file's own tables only
         fd = os.open(new_file, os.O_RDONLY)
         try:
             os.fsync(fd)
