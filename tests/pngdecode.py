@@ -50,9 +50,9 @@ def decode_png(data: bytes) -> tuple[int, int, int, list[bytes]]:
     return width, height, channels, rows
 
 
-def non_white_share(data: bytes, threshold: int = 240) -> float:
-    """Share of pixels with any colour channel below threshold."""
-    width, height, channels, rows = decode_png(data)
+def non_white_share(data: bytes | tuple, threshold: int = 240) -> float:
+    """Share of pixels with any colour channel below threshold (PNG bytes or decode_png's result)."""
+    width, height, channels, rows = decode_png(data) if isinstance(data, bytes) else data
     colour = min(channels, 3)
     dark = 0
     for row in rows:
