@@ -195,3 +195,12 @@ def create_analyst_views(database: Path | duckdb.DuckDBPyConnection) -> None:
     with contextlib.closing(duckdb.connect(str(database))) as con:
         create_analyst_views(con)
         con.execute("CHECKPOINT")
+
+
+def published_has_views(published: Path) -> bool:
+    """True when the published file holds every view (a file released before they existed does not)."""
+    if not published.exists():
+        return False
+    with contextlib.closing(duckdb.connect(str(published), read_only=True)) as con:
+        found = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    return {view.name for view in VIEWS} <= found

@@ -275,7 +275,6 @@ def cmd_export(args) -> int:
 
     paths = Paths.from_env()
     out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = set(formats) - {"parquet", "csv"}
     if unknown:
@@ -285,6 +284,10 @@ def cmd_export(args) -> int:
     with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
         if not con.execute("SELECT count(*) FROM releases WHERE year = ?", [args.year]).fetchone()[0]:
             raise UserError(f"{args.year} has no release; see `ksm status`")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
         tables = {
             "indicator_values": f"SELECT * FROM indicator_values WHERE year_to = {int(args.year)}",
             "indicators": "SELECT * FROM indicators",
@@ -296,7 +299,10 @@ def cmd_export(args) -> int:
             for fmt in formats:
                 target = out / f"{name}_{args.year}.{fmt}"
                 option = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
-                con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                try:
+                    con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                except duckdb.Error as exc:
+                    raise UserError(f"export to {target} failed: {str(exc).splitlines()[0]}") from exc
                 print(f"wrote {target}")
     return 0
 

@@ -91,6 +91,27 @@ def test_indicator_series_is_a_series_on_the_fixed_classification(published):
     assert published.execute("SELECT count(*) FROM indicator_series").fetchone()[0] == total
 
 
+def test_a_published_file_from_before_the_views_gets_them_on_an_unchanged_rerun(copy_home):
+    from orchestration.analyst_views import published_has_views
+    from orchestration.assets.release.publish import publish_year
+
+    with contextlib.closing(duckdb.connect(str(copy_home.published))) as con:
+        con.execute("DROP VIEW gemeente_profile")
+        con.execute("DROP VIEW indicator_series")
+    assert not published_has_views(copy_home.published)
+    with contextlib.closing(duckdb.connect(str(copy_home.warehouse))) as con:
+        outcome = publish_year(con, copy_home, YEAR, "test-run", {"passed": 1, "failed": 0})
+    assert not outcome.created and outcome.version == 1  # no new version, only the file rebuilt
+    assert published_has_views(copy_home.published)
+
+
+def test_export_errors_are_one_line(copy_home, capsys, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = run_cli(capsys, "export", "--year", str(YEAR), "--out", str(blocker / "sub"))
+    assert code == 2 and err.startswith("ksm: cannot write to") and len(err.strip().splitlines()) == 1
+
+
 # ---------------------------------------------------------------- generated docs
 
 

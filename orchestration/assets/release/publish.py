@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.analyst_views import create_analyst_views
+from orchestration.analyst_views import create_analyst_views, published_has_views
 from orchestration.settings import Paths
 
 # the released tables besides `releases`; only indicator_values is yearly
@@ -152,7 +152,8 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
     if unchanged:
         outcome = ReleaseOutcome(year, version, False, year_dir / f"v{version}", rows, {})
         with _publish_lock(paths):
-            if not _published_has(paths, year, version):
+            # also when the file predates the analyst views: it is rebuilt with them
+            if not _published_has(paths, year, version) or not published_has_views(paths.published):
                 _swap_published(con, paths, year, version, outcome.release_dir, previous)
         return outcome
 
