@@ -8,13 +8,15 @@ runs. Rendering is pure (text in, text out) so it is the same on every machine.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import yaml
 
-from orchestration.analyst_views import VIEWS
+from orchestration.analyst_views import VIEWS, create_analyst_views
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
 DOCS_DIR = PROJECT_ROOT / "docs"
@@ -136,9 +138,22 @@ def released_tables() -> list[Table]:
         ]))
     description, columns = RELEASES_TABLE
     tables.append(Table("releases", "table", description, [(k, t, v) for k, (t, v) in columns.items()]))
+    types = _view_types(tables)
     for view in VIEWS:
-        tables.append(Table(view.name, "view", view.description, [(k, "", v) for k, v in view.columns.items()]))
+        tables.append(Table(view.name, "view", view.description,
+                            [(k, types.get((view.name, k), ""), v) for k, v in view.columns.items()]))
     return tables
+
+
+def _view_types(tables: list[Table]) -> dict[tuple[str, str], str]:
+    """Column types of the views, from empty tables of the documented types in memory."""
+    with contextlib.closing(duckdb.connect()) as con:
+        for table in tables:
+            columns = ", ".join(f"{name} {kind or 'VARCHAR'}" for name, kind, _ in table.columns)
+            con.execute(f"CREATE TABLE {table.name} ({columns})")
+        create_analyst_views(con)
+        return {(view.name, name): kind.upper() for view in VIEWS
+                for name, kind, *_ in con.execute(f"DESCRIBE {view.name}").fetchall()}
 
 
 def render_data_dictionary(tables: list[Table]) -> str:
@@ -147,8 +162,7 @@ def render_data_dictionary(tables: list[Table]) -> str:
         "",
         GENERATED_NOTE.format(source="dbt_project/models/marts/_marts.yml and orchestration/"),
         "",
-        "Every table and view of `$KSM_HOME/published/monitor.duckdb`. Types are DuckDB types "
-        "(left blank where the column keeps the type of the table it comes from).",
+        "Every table and view of `$KSM_HOME/published/monitor.duckdb`, with DuckDB types.",
         "",
         "| name | kind | columns |",
         "|---|---|---|",

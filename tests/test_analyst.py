@@ -123,12 +123,12 @@ def test_generated_docs_are_up_to_date(capsys):
 def test_data_dictionary_describes_every_released_column(published):
     from orchestration.docs_gen import released_tables
 
-    documented = {t.name: [c[0] for c in t.columns] for t in released_tables()}
-    actual: dict[str, list[str]] = {}
-    for table, column in published.execute(
-            "SELECT table_name, column_name FROM information_schema.columns ORDER BY table_name, ordinal_position"
-    ).fetchall():
-        actual.setdefault(table, []).append(column)
+    documented = {t.name: [(c[0], c[1].upper()) for c in t.columns] for t in released_tables()}
+    actual: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in published.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "ORDER BY table_name, ordinal_position").fetchall():
+        actual.setdefault(table, []).append((column, kind.upper()))
     assert documented == actual
     assert all(text for t in released_tables() for _, _, text in t.columns), "a column has no description"
     assert (PROJECT_ROOT / "docs" / "sources.md").exists()

@@ -166,3 +166,13 @@ def test_png_reader_counts_non_white_pixels():
     assert non_white_share(data) == 0.25
     # filter 2 ("up"): the second row repeats the first when its deltas are zero
     assert decode_png(_png(2, 2, [white + black, bytes(6)], filter_type=2))[3][1] == white + black
+
+
+def test_detailed_boundaries_are_simplified_to_the_map_scale():
+    circle = [(5.0 + 0.3 * math.cos(2 * math.pi * i / 4000), 52.0 + 0.2 * math.sin(2 * math.pi * i / 4000))
+              for i in range(4000)]
+    feature = geo.Feature("GM0001", "round", [[circle + [circle[0]]]])
+    [shape], _, _ = geo.fit_shapes([feature], 320, 380)
+    steps = shape.path.count(" ") // 2 + 1
+    assert 20 < steps < 300, steps  # smooth at 320 px, far fewer than 4000 points
+    assert len(shape.path) < 3000
