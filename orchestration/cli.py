@@ -323,7 +323,6 @@ def cmd_export(args) -> int:
 
     paths = Paths.from_env()
     out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = set(formats) - {"parquet", "csv"}
     if unknown:
@@ -333,6 +332,10 @@ def cmd_export(args) -> int:
     with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
         if not con.execute("SELECT count(*) FROM releases WHERE year = ?", [args.year]).fetchone()[0]:
             raise UserError(f"{args.year} has no release; see `ksm status`")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
         tables = {
             "indicator_values": f"SELECT * FROM indicator_values WHERE year_to = {int(args.year)}",
             "indicators": "SELECT * FROM indicators",
@@ -344,8 +347,61 @@ def cmd_export(args) -> int:
             for fmt in formats:
                 target = out / f"{name}_{args.year}.{fmt}"
                 option = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
-                con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                try:
+                    con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                except duckdb.Error as exc:
+                    raise UserError(f"export to {target} failed: {str(exc).splitlines()[0]}") from exc
                 print(f"wrote {target}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from orchestration.report import BoundaryError, ReportError, build_report
+
+    try:
+        build_report(Paths.from_env(), args.year, boundaries=Path(args.boundaries) if args.boundaries else None,
+                     gemeente=_gemeente_arg(args.gemeente), out=Path(args.out) if args.out else None)
+    except (ReportError, BoundaryError) as exc:
+        raise UserError(str(exc)) from exc
+    return 0
+
+
+def _gemeente_arg(text: str | None) -> str | None:
+    from orchestration.codes import parse_gemeente_code
+
+    if text is None:
+        return None
+    code = parse_gemeente_code(text)
+    if code is None:
+        raise UserError(f"--gemeente {text!r} is not a gemeente code (like GM0363 or 363)")
+    return code
+
+
+def cmd_fetch_boundaries(args) -> int:
+    from orchestration.report import BoundaryError, default_boundaries
+    from orchestration.report.boundaries import boundaries_url, fetch_boundaries
+
+    target = default_boundaries(Paths.from_env(), args.year)
+    print(f"downloading the {args.year} gemeente boundaries from {boundaries_url(args.year)}", flush=True)
+    try:
+        count = fetch_boundaries(args.year, target)
+    except BoundaryError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"wrote {target} ({count} gemeenten)")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from orchestration.docs_gen import write_docs
+
+    stale = write_docs(check=args.check)
+    for path in stale:
+        print(f"{'out of date' if args.check else 'wrote'}: {path.relative_to(path.parents[1])}")
+    if args.check and stale:
+        print("run `ksm docs` (or `make docs`) and commit the result", file=sys.stderr)
+        return 1
+    if not stale:
+        print("docs up to date")
     return 0
 
 
@@ -408,6 +464,21 @@ def build_parser() -> argparse.ArgumentParser:
     from orchestration.connectors.cbs import add_parser as add_cbs_parser
 
     add_cbs_parser(sub)  # ksm cbs fetch
+
+    p = sub.add_parser("report", help="one self-contained HTML report of a released year")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--boundaries", help="gemeente boundaries GeoJSON (default: what fetch-boundaries wrote)")
+    p.add_argument("--gemeente", help="add a profile of this gemeente (e.g. GM0363)")
+    p.add_argument("--out", help="file to write (default: $KSM_HOME/reports/monitor-<year>-v<n>.html)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("fetch-boundaries", help="download the generalised gemeente boundaries (CBS/PDOK)")
+    p.add_argument("--year", type=int, required=True, help="classification year")
+    p.set_defaults(func=cmd_fetch_boundaries)
+
+    p = sub.add_parser("docs", help="regenerate docs/indicators.md and docs/data-dictionary.md")
+    p.add_argument("--check", action="store_true", help="only report files that are out of date")
+    p.set_defaults(func=cmd_docs)
     return parser
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.analyst_views import create_analyst_views, published_has_views
 from orchestration.faults import pause_point
 from orchestration.settings import Paths
 
@@ -169,9 +170,10 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
             for t, o in outputs.items()
         )
         if unchanged:
-            # the release folder exists; publish it if a crash came between the two steps
+            # the release folder exists; publish it if a crash came between the two steps, or
+            # when the published file predates the analyst views (it is rebuilt with them)
             outcome = ReleaseOutcome(year, version, False, year_dir / f"v{version}", rows, {})
-            if not _published_has(paths, year, version):
+            if not _published_has(paths, year, version) or not published_has_views(paths.published):
                 _swap_or_explain(con, paths, year, version, outcome.release_dir, previous)
             return outcome
 
@@ -332,6 +334,7 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             con.execute("DETACH ksm_new")
             if old_exists:
                 con.execute("DETACH ksm_old")
+        create_analyst_views(new_file)  # over the new file's own tables only
         fd = os.open(new_file, os.O_RDONLY)
         try:
             os.fsync(fd)
