@@ -98,7 +98,7 @@ def test_inbox_scan_run_key_follows_content_and_waits_for_files_to_settle(tmp_pa
     changed = scan_year(inbox, 2020, cache=cache, now=time.time() + 120)
     assert changed.run_key != first.run_key, "a changed file is a new content, so a new run"
     assert scan_year(inbox, 2020, now=time.time(), settle_seconds=60).settling, "a file just written waits"
-    manifest = {"inputs": {f"{f.source}/{f.name}": f.sha256 for f in changed.files}}
+    manifest = {"inputs": {f"{f.source}/{changed.year}/{f.name}": f.sha256 for f in changed.files}}
     assert released_with(changed, manifest) and not released_with(first, manifest)
 
 

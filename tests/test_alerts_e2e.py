@@ -133,7 +133,7 @@ def test_a_changed_extract_starts_a_run_that_releases_it_and_the_same_content_ne
     assert run.success
     assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1", "v2"]
     manifest = json.loads((copy_home.releases / str(YEAR) / "v2" / "manifest.json").read_text())
-    assert manifest["changes"]["inputs_changed"] == [f"perined/perined_{YEAR}.csv"]
+    assert manifest["changes"]["inputs_changed"] == [f"perined/{YEAR}/perined_{YEAR}.csv"]
 
     result, _ = tick(inbox_sensor, copy_home, cursor)
     assert not result.run_requests, "the same content gives no second run"

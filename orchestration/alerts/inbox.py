@@ -85,14 +85,14 @@ def scan_year(inbox: Path, year: int, *, cache: dict | None = None, now: float,
 
 def released_with(inbox: YearInbox, manifest: dict | None) -> bool:
     """True when the year's latest release was built from exactly these yearly extracts (its
-    manifest lists every input as 'source/file name': sha256). The regions files are left out:
-    they are reference data of every year, and the manifest keeps one entry per file name
-    (`herindelingen.csv` of the newest classification), not one per year."""
+    manifest lists every input as 'source/year/file name': sha256). The regions files are left
+    out: they are reference data shared by every year, so a new classification year in the inbox
+    does not by itself rebuild the years already released."""
     yearly = [f for f in inbox.files if f.source != REGIONS_SOURCE]
     if not manifest or not yearly:
         return False
     inputs = manifest.get("inputs", {})
-    return all(inputs.get(f"{f.source}/{f.name}") == f.sha256 for f in yearly)
+    return all(inputs.get(f"{f.source}/{inbox.year}/{f.name}") == f.sha256 for f in yearly)
 
 
 def parse_deadline(text: str | None) -> tuple[int, int]:

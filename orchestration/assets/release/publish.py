@@ -149,10 +149,11 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
     rows, values_hash = _content_hash(con, slice_sql)
     if rows == 0:
         raise ReleaseError(f"marts.indicator_values has no rows for {year}: nothing to release")
+    # keyed source/year/file: every regions year has its own herindelingen.csv
     inputs = {
-        f"{source}/{file_name}": sha
-        for source, file_name, sha in con.execute(
-            "SELECT source, file_name, sha256 FROM raw.ingest_log "
+        f"{source}/{file_year}/{file_name}": sha
+        for source, file_year, file_name, sha in con.execute(
+            "SELECT source, year, file_name, sha256 FROM raw.ingest_log "
             "WHERE year = ? OR source = 'regions' ORDER BY source, year, file_name", [year]
         ).fetchall()
     }
