@@ -1,15 +1,15 @@
 """dbt models as assets; dbt tests become asset checks (error severity blocks the release)."""
 
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.dbt_invocation import dbt_build_invocation, extra_env
 from orchestration.dbt_manifest import ensure_dbt_manifest
-from orchestration.partitions import dbt_vars_for_partition, yearly_partitions
+from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
@@ -41,9 +41,10 @@ translator = KsmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
     pool=WAREHOUSE_POOL,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    dbt_vars = dbt_vars_for_partition(context.partition_key)
-    report(context, f"{context.partition_key} dbt build --vars '{json.dumps(dbt_vars)}'")
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
+    args, env = dbt_build_invocation(context.partition_key)
+    report(context, f"{context.partition_key} dbt {' '.join(args)} ({' '.join(f'{k}={v}' for k, v in env.items())})")
+    with extra_env(env):  # the year as an env var keeps dbt's partial parse valid across years
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     built, passed, failed = 0, 0, []
     for event in invocation.stream():
         if isinstance(event, (dg.Output, dg.AssetMaterialization)):
