@@ -7,11 +7,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.dbt_invocation import dbt_build_invocation, extra_env
+from orchestration.dbt_invocation import (dbt_build_invocation, extra_env, invocation_target, keep_parse_state,
+                                          parse_state_cache, seed_parse_state)
 from orchestration.dbt_manifest import ensure_dbt_manifest
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
-from orchestration.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.resources import WAREHOUSE_POOL, KsmPaths, dbt_project
 
 
 class KsmDbtTranslator(DagsterDbtTranslator):
@@ -40,11 +41,14 @@ translator = KsmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmPaths):
     args, env = dbt_build_invocation(context.partition_key)
     report(context, f"{context.partition_key} dbt {' '.join(args)} ({' '.join(f'{k}={v}' for k, v in env.items())})")
-    with extra_env(env):  # the year as an env var keeps dbt's partial parse valid across years
-        invocation = dbt.cli(args, context=context, raise_on_error=False)
+    # the year as an env var and this home's own parse state: dbt need not re-parse the project
+    target, cache = invocation_target(context.run.run_id, context.partition_key), parse_state_cache(ksm.paths)
+    seed_parse_state(cache, target)
+    with extra_env(env):
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
     built, passed, failed = 0, 0, []
     for event in invocation.stream():
         if isinstance(event, (dg.Output, dg.AssetMaterialization)):
@@ -56,6 +60,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
                 failed.append(event.check_name)
                 report(context, f"{context.partition_key} dbt test FAILED: {event.check_name}")
         yield event
+    keep_parse_state(target, cache)
     report(context, f"{context.partition_key} dbt: {built} models built, {passed} tests passed, "
                     f"{len(failed)} failed")
     if not invocation.is_successful():
