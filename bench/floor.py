@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from graphlib import TopologicalSorter
@@ -69,6 +70,10 @@ def cmd_compile(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
               "--target-path", str(out / "target"), "--quiet"]
+    kept = Path(args.warehouse).resolve().parent / "dbt" / "partial_parse.msgpack"
+    if kept.exists():  # the home's own parse state (same profile): dbt need not parse again
+        (out / "target").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, out / "target" / "partial_parse.msgpack")
     parsed = dbtRunner().invoke(["parse", *common])
     if not parsed.success:
         raise SystemExit(f"floor: dbt parse failed: {parsed.exception}")

@@ -56,7 +56,7 @@ def test_benchmark_smoke_run(tmp_path):
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "0.01", "--years", "2024", "--repeat", "1",
          "--no-rebuild", "--workdir", str(tmp_path / "bench")],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True, text=True, timeout=1800,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()
