@@ -8,6 +8,7 @@ that the peak of any time window (one stage of a run) can be read afterwards.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -48,11 +49,14 @@ def tree_rss(root: int) -> int:
 
 @dataclass
 class Sampled:
-    """What one command cost: wall seconds, exit code, RSS samples as (unix time, bytes)."""
+    """What one command cost: wall seconds, CPU seconds (user + system of the command and every
+    child it waited for: on a shared machine far steadier than wall time), exit code, RSS
+    samples as (unix time, bytes)."""
 
     returncode: int
     wall: float
     started: float
+    cpu: float = 0.0
     samples: list[tuple[float, int]] = field(default_factory=list)
 
     @property
@@ -71,6 +75,7 @@ class Sampled:
 def run_sampled(cmd: list[str], env: dict, log: Path, interval: float = 0.25) -> Sampled:
     """Run `cmd` (stdout and stderr to `log`), sampling the RSS of its process tree."""
     samples: list[tuple[float, int]] = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log.open("w") as sink:
         started = time.time()
         t0 = time.monotonic()
@@ -88,4 +93,6 @@ def run_sampled(cmd: list[str], env: dict, log: Path, interval: float = 0.25) ->
         wall = time.monotonic() - t0
         done.set()
         thread.join()
-    return Sampled(returncode, wall, started, samples)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sampled(returncode, wall, started, cpu, samples)
