@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(KSM_HOME)/dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: setup demo test dev clean
+.PHONY: setup demo test dev daemon clean docs browser
 
 setup: $(VENV)/.synced
 
@@ -28,12 +28,37 @@ demo: setup  ## write the demo extracts, build and release every year
 	$(BIN)/ksm run --all
 	$(BIN)/ksm status
 
-test: setup  ## the whole test suite
+test: setup browser  ## the whole test suite
 	$(BIN)/python -m pytest
+
+# Headless Chromium for the browser tests (Debian's package): installed only when missing and
+# apt-get can run as root; otherwise nothing happens and those tests skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+		     || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; } \
+		|| echo "chromium not installed: the browser tests will skip"; }
+
+DBT_DOCS := $(KSM_HOME)/dbt-docs
+docs: setup  ## generated docs (indicator catalogue, data dictionary) and the dbt docs site
+	$(BIN)/ksm docs
+	@# with a warehouse: compiled SQL and the catalog of its tables; without: the project only
+	cd dbt_project && export KSM_WAREHOUSE="$(KSM_HOME)/warehouse.duckdb" PATH="$(CURDIR)/$(BIN):$$PATH" && \
+	if [ -f "$$KSM_WAREHOUSE" ]; then \
+		dbt docs generate --static --project-dir . --profiles-dir . --target-path "$(DBT_DOCS)" --vars '{"year": 2024}'; \
+	else \
+		dbt parse --project-dir . --profiles-dir . --target-path "$(DBT_DOCS)" && \
+		dbt docs generate --static --no-compile --empty-catalog --project-dir . --profiles-dir . --target-path "$(DBT_DOCS)"; \
+	fi
+	@echo "dbt docs site: $(DBT_DOCS)/static_index.html (one file; open it in a browser)"
 
 dev: setup  ## the Dagster UI and daemon on the same instance as ksm
 	$(BIN)/ksm status
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster dev -w workspace.yaml
+
+daemon: setup  ## the Dagster daemon only: the sensors (alerts, inbox) and queued runs
+	$(BIN)/ksm status
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster-daemon run -w workspace.yaml
 
 clean:  ## remove the warehouse, releases, instance and environments
 	rm -rf var $(VENV) $(TOOLS) dbt_project/target dbt_project/logs .pytest_cache *.egg-info

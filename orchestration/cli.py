@@ -138,9 +138,20 @@ def cmd_run(args) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import build_definitions
+    from orchestration.resources import WAREHOUSE_POOL
+    from orchestration.run_guard import recover_interrupted_runs, run_lock
 
     job = build_definitions(paths).resolve_job_def("yearly_build")
     instance = DagsterInstance.get()
+    with run_lock(paths.home):
+        for line in recover_interrupted_runs(instance, WAREHOUSE_POOL):
+            print(f"recovered: {line}", flush=True)
+        return _run_years(paths, job, instance, years)
+
+
+def _run_years(paths: Paths, job, instance, years: list[int]) -> int:
+    from orchestration.run_guard import run_tags
+
     summary = []
     for year in years:
         started = time.monotonic()
@@ -152,7 +163,7 @@ def cmd_run(args) -> int:
             result = job.execute_in_process(
                 partition_key=str(year), instance=instance, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                tags={"ksm/started_by": "ksm run"},
+                tags={"ksm/started_by": "ksm run", **run_tags()},
             )
         seconds = time.monotonic() - started
         if result.success:
@@ -168,6 +179,7 @@ def cmd_run(args) -> int:
                 print(f"  FAILED {line}", flush=True)
             print(f"  dbt output: {log_file}", flush=True)
             summary.append((year, "BLOCKED", "-", f"{seconds:.0f}s", result.run_id))
+        _notify(paths, instance, result.run_id)
     print()
     _print_table(["year", "status", "version", "time", "run_id"], summary)
     blocked = [str(r[0]) for r in summary if r[1] == "BLOCKED"]
@@ -176,6 +188,42 @@ def cmd_run(args) -> int:
               "details in the Dagster UI (make dev), runs listed above.")
         return 1
     print(f"\npublished: {paths.published}")
+    return 0
+
+
+def _notify(paths: Paths, instance, run_id: str) -> None:
+    """Deliver the run's alerts before going on, so alerts work without the daemon."""
+    from orchestration.alerts import notify_run
+
+    report = notify_run(paths, instance, run_id)
+    for problem in report.problems:
+        print(f"  alerts: {problem}", flush=True)
+    if report.recorded or report.failed:
+        print(f"  alerts: {report.summary()} (ksm alerts)", flush=True)
+
+
+def cmd_alerts(args) -> int:
+    from orchestration.alerts import deliver_pending, open_store
+    from orchestration.alerts.listing import alert_table
+    from orchestration.alerts.sinks import configured_sinks
+
+    paths = Paths.from_env()
+    store = open_store(paths)
+    if args.deliver:
+        sinks, problems = configured_sinks(paths.alerts)
+        for problem in problems:
+            print(f"ksm: {problem}", file=sys.stderr)
+        store.make_due([s.name for s in sinks])  # now, whatever the backoff said
+        report = deliver_pending(store, sinks)
+        print(f"delivery: {report.summary()}")
+    columns, rows, notes = alert_table(store.recent(args.limit))
+    if not rows:
+        print(f"no alerts yet ({paths.alerts})")
+        return 0
+    _print_table(columns, rows)
+    for note in notes:
+        print(note)
+    print(f"({len(rows)} most recent; all of them in {paths.alerts})")
     return 0
 
 
@@ -275,7 +323,6 @@ def cmd_export(args) -> int:
 
     paths = Paths.from_env()
     out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     unknown = set(formats) - {"parquet", "csv"}
     if unknown:
@@ -285,6 +332,10 @@ def cmd_export(args) -> int:
     with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
         if not con.execute("SELECT count(*) FROM releases WHERE year = ?", [args.year]).fetchone()[0]:
             raise UserError(f"{args.year} has no release; see `ksm status`")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
         tables = {
             "indicator_values": f"SELECT * FROM indicator_values WHERE year_to = {int(args.year)}",
             "indicators": "SELECT * FROM indicators",
@@ -296,8 +347,61 @@ def cmd_export(args) -> int:
             for fmt in formats:
                 target = out / f"{name}_{args.year}.{fmt}"
                 option = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
-                con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                try:
+                    con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                except duckdb.Error as exc:
+                    raise UserError(f"export to {target} failed: {str(exc).splitlines()[0]}") from exc
                 print(f"wrote {target}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from orchestration.report import BoundaryError, ReportError, build_report
+
+    try:
+        build_report(Paths.from_env(), args.year, boundaries=Path(args.boundaries) if args.boundaries else None,
+                     gemeente=_gemeente_arg(args.gemeente), out=Path(args.out) if args.out else None)
+    except (ReportError, BoundaryError) as exc:
+        raise UserError(str(exc)) from exc
+    return 0
+
+
+def _gemeente_arg(text: str | None) -> str | None:
+    from orchestration.codes import parse_gemeente_code
+
+    if text is None:
+        return None
+    code = parse_gemeente_code(text)
+    if code is None:
+        raise UserError(f"--gemeente {text!r} is not a gemeente code (like GM0363 or 363)")
+    return code
+
+
+def cmd_fetch_boundaries(args) -> int:
+    from orchestration.report import BoundaryError, default_boundaries
+    from orchestration.report.boundaries import boundaries_url, fetch_boundaries
+
+    target = default_boundaries(Paths.from_env(), args.year)
+    print(f"downloading the {args.year} gemeente boundaries from {boundaries_url(args.year)}", flush=True)
+    try:
+        count = fetch_boundaries(args.year, target)
+    except BoundaryError as exc:
+        raise UserError(str(exc)) from exc
+    print(f"wrote {target} ({count} gemeenten)")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from orchestration.docs_gen import write_docs
+
+    stale = write_docs(check=args.check)
+    for path in stale:
+        print(f"{'out of date' if args.check else 'wrote'}: {path.relative_to(path.parents[1])}")
+    if args.check and stale:
+        print("run `ksm docs` (or `make docs`) and commit the result", file=sys.stderr)
+        return 1
+    if not stale:
+        print("docs up to date")
     return 0
 
 
@@ -341,6 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="one row per year: extracts, last run, checks, release")
     p.set_defaults(func=cmd_status)
 
+    p = sub.add_parser("alerts", help="recent quality alerts and their delivery per sink")
+    p.add_argument("--limit", type=int, default=20, help="how many of the newest alerts")
+    p.add_argument("--deliver", action="store_true", help="send undelivered alerts now, whatever their backoff")
+    p.set_defaults(func=cmd_alerts)
+
     p = sub.add_parser("query", help="read-only SQL on the released marts")
     p.add_argument("sql")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
@@ -351,6 +460,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="parquet,csv")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
+
+    from orchestration.connectors.cbs import add_parser as add_cbs_parser
+
+    add_cbs_parser(sub)  # ksm cbs fetch
+
+    p = sub.add_parser("report", help="one self-contained HTML report of a released year")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--boundaries", help="gemeente boundaries GeoJSON (default: what fetch-boundaries wrote)")
+    p.add_argument("--gemeente", help="add a profile of this gemeente (e.g. GM0363)")
+    p.add_argument("--out", help="file to write (default: $KSM_HOME/reports/monitor-<year>-v<n>.html)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("fetch-boundaries", help="download the generalised gemeente boundaries (CBS/PDOK)")
+    p.add_argument("--year", type=int, required=True, help="classification year")
+    p.set_defaults(func=cmd_fetch_boundaries)
+
+    p = sub.add_parser("docs", help="regenerate docs/indicators.md and docs/data-dictionary.md")
+    p.add_argument("--check", action="store_true", help="only report files that are out of date")
+    p.set_defaults(func=cmd_docs)
     return parser
 
 
@@ -364,6 +492,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ksm: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug or a broken machine: one line here, details in a file
+        return _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> int:
+    import traceback
+
+    log = Paths.from_env().home / "logs" / "ksm-error.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} ksm {' '.join(sys.argv[1:])}\n")
+            traceback.print_exception(exc, file=handle)
+        where = f"; details in {log}"
+    except OSError:
+        where = ""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    print(f"ksm: unexpected error: {type(exc).__name__}: {first}{where}", file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from orchestration.assets.quality import quality_checks
 from orchestration.assets.release import release
 from orchestration.assets.transform import dbt_models
 from orchestration.resources import build_resources, configure_environment
+from orchestration.sensors import sensors
 
 # The quality checks are listed with the assets so that `materialize(ALL_ASSETS, ...)` runs them too.
 ALL_ASSETS = [raw_regions, *ingest_assets, dbt_models, *quality_checks, release]
@@ -24,7 +25,7 @@ yearly_build = dg.define_asset_job(
 
 def build_definitions(paths=None) -> dg.Definitions:
     paths = configure_environment(paths)
-    return dg.Definitions(assets=ALL_ASSETS, jobs=[yearly_build], resources=build_resources(paths))
+    return dg.Definitions(assets=ALL_ASSETS, jobs=[yearly_build], sensors=sensors, resources=build_resources(paths))
 
 
 defs = build_definitions()

@@ -96,7 +96,11 @@ def test_release_is_versioned_and_unchanged_input_makes_no_new_version(released)
 
 def test_published_file_holds_aggregates_only(released):
     paths, _, _ = released
-    tables = {t for (t,) in published_rows(paths, "SELECT table_name FROM information_schema.tables")}
+    tables = {t for (t,) in published_rows(paths, "SELECT table_name FROM information_schema.tables "
+                                                  "WHERE table_type = 'BASE TABLE'")}
     assert tables == {"indicator_values", "indicators", "regions", "region_mergers", "releases"}
+    views = {t for (t,) in published_rows(paths, "SELECT table_name FROM information_schema.tables "
+                                                 "WHERE table_type = 'VIEW'")}
+    assert views == {"gemeente_profile", "indicator_series"}  # over the tables above only
     columns = {c for (c,) in published_rows(paths, "SELECT column_name FROM information_schema.columns")}
     assert not columns & {"kind_id", "moeder_id", "amww", "hoftiezer", "sterfte"}

@@ -34,6 +34,8 @@ def test_every_quality_check_ran_and_only_warnings_failed(released):
     expected = {f"raw/{s}:{c}" for s in SOURCES for c in ("quality_suite", "quality_suite_warnings")}
     expected |= {f"{MART}:{c}" for c in ("quality_suite", "quality_suite_warnings", "reconcile_national_counts",
                                          "reconcile_births_placed_once")}
+    expected |= {f"marts/{m}:{c}" for m in ("indicators", "regions", "region_mergers")
+                 for c in ("quality_suite", "quality_suite_warnings")}
     assert expected <= set(found)
     failed = {name for name in expected if not found[name].passed}
     # the tiny year has 21% records without a gemeente, three gemeenten of population, and
@@ -67,6 +69,7 @@ def test_blocking_checks_are_upstream_of_what_they_guard():
                 for step in plan.get_all_steps_in_topo_order()}
     assert "source_quality_checks" in upstream["dbt_models"]
     assert "mart_quality_checks" in upstream["release__published_year"]
+    assert "reference_quality_checks" in upstream["release__published_year"]
     assert "dbt_models" in upstream["mart_quality_checks"]
 
 
@@ -134,6 +137,43 @@ def test_a_corrupted_extract_blocks_the_year_and_the_fixed_one_releases(copy_hom
     assert "unchanged" in out and "FAILED" not in out
     assert sha256(copy_home.published) == published
     assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1"]
+
+
+def _release_files(paths, year: int) -> dict[str, str]:
+    folder = paths.releases / str(year)
+    return {str(p.relative_to(folder)): sha256(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_blocked_year_does_not_stop_the_other_years(copy_home, capsys):
+    """`ksm run --all` with a corrupted 2020 and a clean 2021: 2021 is released, 2020 is blocked
+    and its v1 stays as it was, in the release folder and in the published file."""
+    from tiny_inbox import write_tiny_inbox
+
+    other = YEAR + 1
+    write_tiny_inbox(copy_home.inbox, year=other)
+    extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
+    _corrupt_gemeente_codes(extract)
+    release_before = _release_files(copy_home, YEAR)
+
+    def published_rows(year):
+        with duckdb.connect(str(copy_home.published), read_only=True) as con:
+            return con.execute("SELECT * FROM indicator_values WHERE year_to = ? ORDER BY ALL", [year]).fetchall()
+
+    rows_before = published_rows(YEAR)
+
+    code = main(["run", "--all"])
+    out = capsys.readouterr().out
+
+    assert code == 1
+    status = {line.split()[0]: line.split()[1] for line in out.splitlines()
+              if line.split()[:1] in ([str(YEAR)], [str(other)])}
+    assert status == {str(YEAR): "BLOCKED", str(other): "released"}, out
+    assert f"not released: {YEAR}" in out
+    assert _release_files(copy_home, YEAR) == release_before, "the blocked year's release is byte-for-byte unchanged"
+    assert published_rows(YEAR) == rows_before
+    assert published_rows(other), "the clean year reached the published file"
+    with duckdb.connect(str(copy_home.published), read_only=True) as con:
+        assert con.execute("SELECT year, version FROM releases ORDER BY year").fetchall() == [(YEAR, 1), (other, 1)]
 
 
 def test_a_failed_mart_check_blocks_the_release(copy_home):

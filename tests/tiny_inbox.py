@@ -84,34 +84,39 @@ def _births() -> list[dict]:
     return births
 
 
-def write_tiny_inbox(inbox: Path) -> None:
+def write_tiny_inbox(inbox: Path, year: int = YEAR) -> None:
+    """The tiny delivery; another `year` gets the same records under that year (codes as written)."""
     write_regions(inbox)
     births = _births()
+    if year > 2020:  # Haaren was split on 1 January 2021: later deliveries code its births to the new gemeenten
+        for b in births:
+            if b["gemeente_code"] == "0788":
+                b["gemeente_code"] = b["gemeente_code_actueel"]
     perined_rows, linked_rows, vektis_rows = [], [], []
     for n, b in enumerate(births, start=1):
         kid = f"K{n:04d}"
-        perined_rows.append([kid, f"M{n:04d}", YEAR, b["gemeente_code"], b["gemeente_code_actueel"], b["amww"],
+        perined_rows.append([kid, f"M{n:04d}", year, b["gemeente_code"], b["gemeente_code_actueel"], b["amww"],
                              b["hoftiezer"], 60, b["sterfte"], 1, 1, 30, n % 2])
-        linked_rows.append([kid, YEAR, (n % 5) + 1, "midden", "nederland", 0, 0, 0])
+        linked_rows.append([kid, year, (n % 5) + 1, "midden", "nederland", 0, 0, 0])
         if b["sterfte"] not in (1, 2):
-            vektis_rows.append([kid, YEAR, 1, 0])
-    _write(inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv",
+            vektis_rows.append([kid, year, 1, 0])
+    _write(inbox / "perined" / str(year) / f"perined_{year}.csv",
            ["kind_id", "moeder_id", "geboortejaar", "gemeente_code", "gemeente_code_actueel", "amww", "hoftiezer",
             "amddd1ond", "sterfte", "omv", "rangnummer", "leeftijd_moeder", "pariteit"], perined_rows)
-    _write(inbox / "cbs_linked" / str(YEAR) / f"cbs_linked_{YEAR}.csv",
+    _write(inbox / "cbs_linked" / str(year) / f"cbs_linked_{year}.csv",
            ["kind_id", "jaar", "inkomen_kwintiel", "opleiding_moeder", "migratieachtergrond",
             "problematische_schulden", "psychische_problemen", "meervoudig_kwetsbaar"], linked_rows)
-    _write(inbox / "vektis" / str(YEAR) / f"vektis_{YEAR}.csv",
+    _write(inbox / "vektis" / str(year) / f"vektis_{year}.csv",
            ["kind_id", "jaar", "kraamzorg_declaratie", "lange_opname"], vektis_rows)
-    _write(inbox / "youth_protection" / str(YEAR) / f"youth_protection_{YEAR}.csv",
+    _write(inbox / "youth_protection" / str(year) / f"youth_protection_{year}.csv",
            ["kind_id", "jaar", "gemeente_code", "leeftijd", "residentieel_overlap"],
-           [[f"J{i}", YEAR, "GM0363", i % 2, 1] for i in range(12)])
-    _write(inbox / "population" / str(YEAR) / f"population_{YEAR}.csv",
+           [[f"J{i}", year, "GM0363", i % 2, 1] for i in range(12)])
+    _write(inbox / "population" / str(year) / f"population_{year}.csv",
            ["RegioS", "Perioden", "Leeftijd", "BevolkingOp1Januari_1"],
-           [[f"{code:<10}", f"{YEAR}JJ00", age, 500] for code in ("GM0363", "GM0457", "GM0788") for age in (0, 1)])
-    _write(inbox / "questionnaire" / str(YEAR) / f"questionnaire_{YEAR}.csv",
+           [[f"{code:<10}", f"{year}JJ00", age, 500] for code in ("GM0363", "GM0457", "GM0788" if year < 2021 else "GM0865") for age in (0, 1)])
+    _write(inbox / "questionnaire" / str(year) / f"questionnaire_{year}.csv",
            ["jaar", "gemeente_code", "gemeentenaam", "coalitie", "actieplan", "prenataal_huisbezoek",
             "nu_niet_zwanger"],
-           [[YEAR, g.code, g.name, "ja" if i % 3 == 0 else "nee", "nee", "ja", ""]
-            for i, g in enumerate(classification(YEAR))],
+           [[year, g.code, g.name, "ja" if i % 3 == 0 else "nee", "nee", "ja", ""]
+            for i, g in enumerate(classification(year))],
            encoding="cp1252")

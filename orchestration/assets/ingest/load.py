@@ -17,9 +17,19 @@ import duckdb
 import pandas as pd
 
 from orchestration.codes import GEMEENTE_CODE_MACRO
+from orchestration.faults import pause_point
 from orchestration.sources import Column, SourceSpec
 
-from .extract_files import ExtractRejected, ParsedExtract
+from .extract_files import ExtractRejected, ParsedExtract, shown
+
+# free text and ids longer than this are junk (a pasted blob, a runaway field), not data
+TEXT_MAX_LENGTH = 200
+# what a spreadsheet would run as a formula when the value is opened in it (CSV injection)
+FORMULA_PATTERN = r"^[=@]|^[+-][^0-9.,]"
+# whole numbers as delivered: digits, a sign, at most a zero fraction ('39', '39,0');
+# DuckDB's own cast would round '36.6' to 37 and read '1e2', '0x27' and '1_000'
+WHOLE_NUMBER_PATTERN = r"^[+-]?[0-9]+([.,]0+)?$"
+DECIMAL_PATTERN = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$"
 
 INGEST_LOG_DDL = """
 CREATE TABLE IF NOT EXISTS raw.ingest_log (
@@ -88,17 +98,28 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
             )
 
     if column.kind == "text":
+        reasons.append(
+            f"CASE WHEN length({trimmed}) > {TEXT_MAX_LENGTH} THEN {_sql_str(label + ': value of ')} "
+            f"|| length({trimmed}) || {_sql_str(f' characters, longer than {TEXT_MAX_LENGTH}')} END"
+        )
+        reasons.append(
+            f"CASE WHEN regexp_matches({trimmed}, {_sql_str(FORMULA_PATTERN)}) THEN {_sql_str(label + ': ')} "
+            f"|| {_shown(src)} || ' looks like a spreadsheet formula' END"
+        )
         return [f"{trimmed} AS {src}"], reasons
     if column.kind == "int":
-        value = f"TRY_CAST({trimmed} AS BIGINT)"
+        whole = f"regexp_full_match({trimmed}, {_sql_str(WHOLE_NUMBER_PATTERN)})"
+        value = f"CASE WHEN {whole} THEN TRY_CAST(regexp_extract({trimmed}, '^[+-]?[0-9]+') AS BIGINT) END"
         reasons.append(
-            f"CASE WHEN {trimmed} IS NOT NULL AND {value} IS NULL "
+            f"CASE WHEN {trimmed} IS NOT NULL AND ({value}) IS NULL "
             f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a whole number' END"
         )
-        range_reasons(value)
-        return [f"CAST({value} AS INTEGER) AS {src}"], reasons
+        range_reasons(f"({value})")
+        # TRY_CAST: an out-of-range value is quarantined by its range reason, never a crash here
+        return [f"TRY_CAST({value} AS INTEGER) AS {src}"], reasons
     if column.kind == "decimal":
-        value = f"TRY_CAST(replace({trimmed}, ',', '.') AS DOUBLE)"
+        number = f"regexp_full_match({trimmed}, {_sql_str(DECIMAL_PATTERN)})"
+        value = f"(CASE WHEN {number} THEN TRY_CAST(replace({trimmed}, ',', '.') AS DOUBLE) END)"
         reasons.append(
             f"CASE WHEN {trimmed} IS NOT NULL AND {value} IS NULL "
             f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a number' END"
@@ -140,16 +161,21 @@ def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[
     position = {name.lower(): i for i, name in enumerate(parsed.header)}
     missing = [c.name for c in spec.columns if c.name.lower() not in position and c.required]
     if missing:
+        found = ", ".join(parsed.header)
+        hint = " (one column only: is the delimiter one of ; , tab |?)" if len(parsed.header) == 1 else ""
         raise ExtractRejected(
             f"{parsed.path}, line 1 (header): missing column(s) {', '.join(missing)}; "
-            f"found {', '.join(parsed.header) or 'nothing'}"
+            f"found {shown(found, 120) if found else 'nothing'}{hint}"
         )
+    if not parsed.rows:
+        raise ExtractRejected(f"{parsed.path}: a header line but no data rows; "
+                              "an empty delivery would wipe the year's records")
     absent_optional = [c.name for c in spec.columns if c.name.lower() not in position]
     if absent_optional:
         notes.append("optional column(s) absent: " + ", ".join(absent_optional))
     extra = [h for h in parsed.header if h.lower() not in {c.name.lower() for c in spec.columns}]
     if extra:
-        notes.append("extra column(s) ignored: " + ", ".join(extra))
+        notes.append("extra column(s) ignored: " + ", ".join(shown(h, 40) for h in extra))
 
     width = len(parsed.header)
     data: dict[str, list] = {"_line": []}
@@ -204,6 +230,29 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
     )
     con.unregister("_extract")
 
+    accepted, unknown = con.execute(
+        "SELECT count(*), "
+        + (
+            f"count(*) FILTER (WHERE {_ident(_main_gemeente(spec) + '_status')} <> 'ok')"
+            if _main_gemeente(spec) else "0"
+        )
+        + " FROM _validated WHERE len(_reasons) = 0"
+    ).fetchone()
+    rejected = con.execute(
+        "SELECT _line, array_to_string(_reasons, '; ') FROM _validated WHERE len(_reasons) > 0 ORDER BY _line"
+    ).fetchall()
+    notes += _outdated_code_notes(con, spec, year)
+    quarantine_file = _write_quarantine(parsed, rejected, ragged, quarantine_dir)
+    if accepted == 0:
+        # nothing usable: keep the year's previous slice rather than replacing it with nothing
+        con.execute("DROP TABLE _validated")
+        first = min([(line, reason) for line, reason in rejected]
+                    + [(r["line"], r["reason"]) for r in ragged])
+        raise ExtractRejected(
+            f"{parsed.path}: none of the {len(parsed.rows)} data rows can be used, e.g. line {first[0]}: "
+            f"{first[1]}; every row with its reason: {quarantine_file}"
+        )
+
     table = f"raw.{spec.name}"
     typed = [s for s in con.execute("SELECT * FROM _validated LIMIT 0").fetch_df().columns
              if s not in ("_line", "_reasons")]
@@ -223,25 +272,13 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
             f"WHERE len(_reasons) = 0 ORDER BY _line",
             [parsed.path.name],
         )
+        pause_point("ingest")  # tests kill the process here, inside the open transaction
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-
-    accepted, unknown = con.execute(
-        "SELECT count(*), "
-        + (
-            f"count(*) FILTER (WHERE {_ident(_main_gemeente(spec) + '_status')} <> 'ok')"
-            if _main_gemeente(spec) else "0"
-        )
-        + " FROM _validated WHERE len(_reasons) = 0"
-    ).fetchone()
-    rejected = con.execute(
-        "SELECT _line, array_to_string(_reasons, '; ') FROM _validated WHERE len(_reasons) > 0 ORDER BY _line"
-    ).fetchall()
     con.execute("DROP TABLE _validated")
 
-    quarantine_file = _write_quarantine(parsed, rejected, ragged, quarantine_dir)
     rows_read = len(parsed.rows)
     result = LoadResult(spec.name, year, parsed.path, parsed.sha256, rows_read, int(accepted),
                         len(rejected) + len(ragged), int(unknown), quarantine_file, notes)
@@ -252,6 +289,30 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
 
 def _main_gemeente(spec: SourceSpec) -> str | None:
     return next((c.name for c in spec.columns if c.kind == "gemeente"), None)
+
+
+def _outdated_code_notes(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int) -> list[str]:
+    """Say loudly when accepted rows carry codes of gemeenten that had merged away before the year
+    (the extract wins: such rows count for Nederland only, as any unknown code)."""
+    column = _main_gemeente(spec)
+    if column is None or not spec.record_level:
+        return []
+    found = con.execute(
+        f"SELECT count(*), list(DISTINCT {_ident(column)} ORDER BY {_ident(column)}) FROM _validated "
+        f"WHERE len(_reasons) = 0 AND {_ident(column + '_status')} = 'unknown' AND {_ident(column)} IN "
+        f"(SELECT gemeente_code FROM raw.regions WHERE classification_year < ?)", [year]
+    ).fetchone()
+    if not found[0]:
+        return []
+    codes = ", ".join(found[1][:5]) + (", ..." if len(found[1]) > 5 else "")
+    return [f"{found[0]} row(s) with a code of a gemeente that no longer existed in {year} ({codes}): "
+            "counted for Nederland only"]
+
+
+def neutralise_formula(value: str) -> str:
+    """A quarantined value as text a spreadsheet will not run (the original stays in the inbox)."""
+    return "'" + value if value[:1] in ("=", "@", "+", "-", "\t", "\r") and value[1:2] not in tuple("0123456789") \
+        else value
 
 
 def _write_quarantine(parsed: ParsedExtract, rejected: list[tuple[int, str]], ragged: list[dict],
@@ -272,7 +333,7 @@ def _write_quarantine(parsed: ParsedExtract, rejected: list[tuple[int, str]], ra
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["source_file", "line", "reason", *parsed.header])
         for line, reason, fields in entries:
-            writer.writerow([parsed.path.name, line, reason, *fields])
+            writer.writerow([parsed.path.name, line, reason, *(neutralise_formula(f) for f in fields)])
     tmp.replace(target)
     return target
 

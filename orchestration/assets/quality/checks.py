@@ -4,6 +4,10 @@
   year's slice of raw.<source>. Check `quality_suite` (blocking, ERROR) holds the critical
   expectations, `quality_suite_warnings` (WARN, never blocks) the others. A failed blocking
   check stops everything downstream of that source (dbt, the release) in the same run.
+- `reference_quality_checks`: on `marts/indicators`, `marts/regions` and `marts/region_mergers`,
+  their suites on the whole table (they are rebuilt whole with every year). The regions source
+  is loaded whole too (all classification years at once) and validated on load; its suite is the
+  one on `marts/regions`, which holds it unchanged plus the parent regions.
 - `mart_quality_checks`: on `marts/indicator_values`, the mart suite (blocking and warning part,
   as above) and the cross-layer reconciliations of `reconcile.py` (blocking). The release
   depends on the marts, so Dagster runs these blocking checks before it, and skips the release
@@ -27,7 +31,8 @@ from orchestration.settings import Paths
 from orchestration.sources import YEARLY_SOURCES
 
 from . import reconcile
-from .slices import mart_frame, mart_parameters, source_frame, source_parameters
+from .slices import (REFERENCE_MARTS, mart_frame, mart_parameters, reference_frame, reference_parameters,
+                     source_frame, source_parameters)
 from .suites import (BLOCKING, WARNING, SuiteOutcome, load_suite_json, save_json, suite_path, suite_settings,
                      validate_frame)
 
@@ -180,4 +185,34 @@ def mart_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, w
     report(context, f"{year} mart checks done ({len(selected)} checks) -> {out_dir}")
 
 
-quality_checks = [source_quality_checks, mart_quality_checks]
+@dg.multi_asset_check(
+    name="reference_quality_checks",
+    specs=[spec for mart in REFERENCE_MARTS
+           for spec in _suite_specs(dg.AssetKey(["marts", mart]), mart,
+                                    additional_deps=[dg.AssetKey(["raw", "regions"])])],
+    can_subset=True,
+    pool=WAREHOUSE_POOL,
+    description="The suites of the reference marts (indicators, regions, region_mergers), which every "
+                "release carries whole.",
+)
+def reference_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):
+    year = _year(context)
+    selected = set(context.selected_asset_check_keys)
+    out_dir = quality_dir(ksm.paths, year, context.run.run_id)
+    for mart in REFERENCE_MARTS:
+        key = dg.AssetKey(["marts", mart])
+        if not any(k.asset_key == key for k in selected):
+            continue
+        with warehouse.get_connection() as con:
+            frame = reference_frame(con, mart)
+            parameters = reference_parameters(con, mart)
+        outcome = validate_frame(mart, frame, parameters)
+        path = outcome.path = save_json(out_dir, mart, outcome.result)
+        for result in _suite_results(key, outcome, selected):
+            _report_failure(context, year, key, result.check_name, result.passed, result.severity,
+                            result.description, path)
+            yield result
+    report(context, f"{year} reference mart checks done ({len(selected)} checks) -> {out_dir}")
+
+
+quality_checks = [source_quality_checks, mart_quality_checks, reference_quality_checks]

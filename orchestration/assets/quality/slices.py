@@ -7,12 +7,16 @@ are what the unit tests exercise without a warehouse.
 
 from __future__ import annotations
 
+import csv
 import math
 
 import duckdb
 import pandas as pd
 
+from orchestration.settings import DBT_PROJECT_DIR, YEARS
 from orchestration.sources import YEARLY_SOURCES
+
+CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
 
 PUBLISHED_LEVELS = ("gemeente", "ggd_regio", "provincie", "nederland")
 
@@ -112,3 +116,42 @@ def mart_parameters(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> dict
         "expected_region_codes": regions or None,
         "catalogue_indicators": catalogue or None,
     }
+
+
+# Reference marts: rebuilt whole with every year, checked whole by expectations/<mart>.json.
+REFERENCE_MARTS = ("indicators", "regions", "region_mergers")
+
+_REFERENCE_SQL = {
+    "indicators": "SELECT * FROM marts.indicators ORDER BY indicator_code",
+    # whether each gemeente's GGD-regio and provincie are regions of the same classification year
+    "regions": """
+        SELECT r.*,
+               EXISTS (SELECT 1 FROM marts.regions p WHERE p.classification_year = r.classification_year
+                       AND p.region_level = 'ggd_regio' AND p.region_code = r.ggd_code) AS parent_ggd_known,
+               EXISTS (SELECT 1 FROM marts.regions p WHERE p.classification_year = r.classification_year
+                       AND p.region_level = 'provincie' AND p.region_code = r.provincie_code) AS parent_provincie_known
+        FROM marts.regions r
+        ORDER BY classification_year, region_level, region_code""",
+    # the parts of a split add up to the whole gemeente
+    "region_mergers": """
+        SELECT *, sum(allocation_share) OVER (PARTITION BY old_code, merger_date) AS share_total_of_old_code
+        FROM marts.region_mergers
+        ORDER BY merger_date, old_code, new_code""",
+}
+
+
+def reference_frame(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
+    if mart not in _REFERENCE_SQL:
+        raise ValueError(f"unknown reference mart {mart!r}")
+    return con.execute(_REFERENCE_SQL[mart]).fetch_df()
+
+
+def reference_parameters(con: duckdb.DuckDBPyConnection, mart: str) -> dict:
+    """What the reference marts are compared with: the catalogue seed and the regions source."""
+    if mart == "indicators":
+        with CATALOGUE_SEED.open(encoding="utf-8", newline="") as handle:
+            return {"catalogue_size": sum(1 for _ in csv.DictReader(handle))}
+    if mart == "regions":
+        (loaded,) = con.execute("SELECT count(DISTINCT classification_year) FROM raw.regions").fetchone()
+        return {"classification_years": list(YEARS), "classification_year_count": int(loaded)}
+    return {}

@@ -51,7 +51,7 @@ def run_check_summary(context) -> dict:
     partitions_def=yearly_partitions,
     pool=WAREHOUSE_POOL,
     deps=MART_KEYS,
-    description="The year's marts in published/monitor.duckdb and releases/<year>/v<n>/ "
+    description="The year's marts in `published/monitor.duckdb` and `releases/YEAR/vN/` "
                 "(Parquet and manifest.json). Runs only when the upstream checks passed.",
 )
 def release(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.analyst_views import create_analyst_views, published_has_views
+from orchestration.faults import pause_point
 from orchestration.settings import Paths
 
 # the released tables besides `releases`; only indicator_values is yearly
@@ -31,6 +33,20 @@ VALUE_KEYS = ["indicator_code", "period", "region_code", "classification_year", 
 
 class ReleaseError(Exception):
     pass
+
+
+def _reason(exc: BaseException) -> str:
+    """An OS or DuckDB error in one line (e.g. 'No space left on device: .../x.parquet')."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    text = str(exc).strip()
+    text = text.splitlines()[0] if text else type(exc).__name__
+    # DuckDB puts the OS error in a JSON tail: '... range [..]: {"exception_message": "..."}'
+    start = text.find('{"exception_type"')
+    if start > 0:
+        with contextlib.suppress(ValueError, AttributeError):
+            text = text[:start].rstrip(": ") + ": " + json.loads(text[start:])["exception_message"]
+    return text
 
 
 @dataclass
@@ -81,8 +97,10 @@ def _package_versions() -> dict:
 
 @contextlib.contextmanager
 def _publish_lock(paths: Paths):
-    paths.published_dir.mkdir(parents=True, exist_ok=True)
-    with open(paths.published_dir / ".publish.lock", "w") as handle:
+    # in the home, not in published/: a read-only published folder must give its own clear error.
+    # An flock: released by the kernel when a killed process dies, so it is never stale.
+    paths.home.mkdir(parents=True, exist_ok=True)
+    with open(paths.home / ".publish.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -100,7 +118,7 @@ def _diff_against_previous(con, previous_dir: Path | None, slice_sql: str) -> di
     keys = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in VALUE_KEYS)
     rows = con.execute(
         f"""
-        WITH n AS ({slice_sql}), o AS (SELECT * FROM read_parquet('{previous.as_posix()}'))
+        WITH n AS ({slice_sql}), o AS (SELECT * FROM read_parquet({_sql_path(previous)}))
         SELECT coalesce(n.indicator_code, o.indicator_code) AS indicator_code,
                count(*) FILTER (WHERE n.indicator_code IS NULL) AS rows_removed,
                count(*) FILTER (WHERE o.indicator_code IS NULL) AS rows_added,
@@ -131,10 +149,11 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
     rows, values_hash = _content_hash(con, slice_sql)
     if rows == 0:
         raise ReleaseError(f"marts.indicator_values has no rows for {year}: nothing to release")
+    # keyed source/year/file: every regions year has its own herindelingen.csv
     inputs = {
-        f"{source}/{file_name}": sha
-        for source, file_name, sha in con.execute(
-            "SELECT source, file_name, sha256 FROM raw.ingest_log "
+        f"{source}/{file_year}/{file_name}": sha
+        for source, file_year, file_name, sha in con.execute(
+            "SELECT source, year, file_name, sha256 FROM raw.ingest_log "
             "WHERE year = ? OR source = 'regions' ORDER BY source, year, file_name", [year]
         ).fetchall()
     }
@@ -143,36 +162,57 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
         n, digest = _content_hash(con, f"SELECT * FROM marts.{table}")
         outputs[table] = {"rows": n, "content_md5": digest}
 
-    version, previous = latest_release(paths, year)
-    unchanged = previous is not None and previous.get("inputs") == inputs and all(
-        previous.get("outputs", {}).get(t, {}).get("content_md5") == o["content_md5"] for t, o in outputs.items()
-    )
     year_dir = paths.releases / str(year)
-    if unchanged:
-        outcome = ReleaseOutcome(year, version, False, year_dir / f"v{version}", rows, {})
-        with _publish_lock(paths):
-            if not _published_has(paths, year, version):
-                _swap_published(con, paths, year, version, outcome.release_dir, previous)
-        return outcome
+    with _publish_lock(paths):
+        _remove_leftovers(paths, year_dir)
+        version, previous = latest_release(paths, year)
+        unchanged = previous is not None and previous.get("inputs") == inputs and all(
+            previous.get("outputs", {}).get(t, {}).get("content_md5") == o["content_md5"]
+            for t, o in outputs.items()
+        )
+        if unchanged:
+            # the release folder exists; publish it if a crash came between the two steps, or
+            # when the published file predates the analyst views (it is rebuilt with them)
+            outcome = ReleaseOutcome(year, version, False, year_dir / f"v{version}", rows, {})
+            if not _published_has(paths, year, version) or not published_has_views(paths.published):
+                _swap_or_explain(con, paths, year, version, outcome.release_dir, previous)
+            return outcome
 
-    version += 1
-    previous_dir = year_dir / f"v{version - 1}" if version > 1 else None
-    changes = _diff_against_previous(con, previous_dir, slice_sql)
-    changes["inputs_changed"] = sorted(
-        k for k in set(inputs) | set((previous or {}).get("inputs", {}))
-        if inputs.get(k) != (previous or {}).get("inputs", {}).get(k)
-    ) if previous else sorted(inputs)
+        version += 1
+        previous_dir = year_dir / f"v{version - 1}" if version > 1 else None
+        changes = _diff_against_previous(con, previous_dir, slice_sql)
+        changes["inputs_changed"] = sorted(
+            k for k in set(inputs) | set((previous or {}).get("inputs", {}))
+            if inputs.get(k) != (previous or {}).get("inputs", {}).get(k)
+        ) if previous else sorted(inputs)
+        try:
+            final, manifest = _write_release(con, paths, year, version, run_id, slice_sql, inputs, outputs,
+                                             checks, changes)
+        except (OSError, duckdb.Error) as exc:
+            raise ReleaseError(
+                f"{year}: cannot write release v{version} in {year_dir}: {_reason(exc)}. Nothing was published; "
+                f"{_still_published(paths, year)}"
+            ) from exc
+        pause_point("publish")  # tests kill the run here: release folder written, not yet published
+        _swap_or_explain(con, paths, year, version, final, manifest)
+    return ReleaseOutcome(year, version, True, final, rows, changes)
 
+
+def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slice_sql: str, inputs: dict,
+                   outputs: dict, checks: dict, changes: dict) -> tuple[Path, dict]:
+    """releases/<year>/v<version>/ written in a hidden folder and renamed into place in one step."""
+    year_dir = paths.releases / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
     staging = year_dir / f".v{version}.tmp-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
         con.execute(
             f"COPY (SELECT * REPLACE ({int(year)} AS release_year, {version} AS release_version) "
-            f"FROM ({slice_sql})) TO '{(staging / 'indicator_values.parquet').as_posix()}' (FORMAT parquet)"
+            f"FROM ({slice_sql})) TO {_sql_path(staging / 'indicator_values.parquet')} (FORMAT parquet)"
         )
         for table in REFERENCE_TABLES:
-            con.execute(f"COPY (SELECT * FROM marts.{table}) TO '{(staging / f'{table}.parquet').as_posix()}' "
+            # ordered, so that the same marts always give byte-identical files
+            con.execute(f"COPY (SELECT * FROM marts.{table} ORDER BY ALL) TO {_sql_path(staging / f'{table}.parquet')} "
                         "(FORMAT parquet)")
         for table in outputs:
             outputs[table]["parquet_sha256"] = _file_sha256(staging / f"{table}.parquet")
@@ -187,15 +227,61 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
             "changes": changes,
             "versions": _package_versions(),
         }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        _write_manifest(staging / "manifest.json", manifest)
         final = year_dir / f"v{version}"
         os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with _publish_lock(paths):
-        _swap_published(con, paths, year, version, final, manifest)
-    return ReleaseOutcome(year, version, True, final, rows, changes)
+    return final, manifest
+
+
+def _write_manifest(path: Path, manifest: dict) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + path.as_posix().replace("'", "''") + "'"
+
+
+def _remove_leftovers(paths: Paths, year_dir: Path) -> None:
+    """Half-written files of a process that died while publishing (we hold the lock, so no live
+    process is writing them)."""
+    if year_dir.is_dir():
+        for stale in year_dir.glob(".v*.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+    if paths.published_dir.is_dir():
+        for stale in paths.published_dir.glob(".monitor-*.duckdb*"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def _still_published(paths: Paths, year: int) -> str:
+    version = _published_version(paths, year)
+    return (f"{paths.published} still holds release v{version} of {year}" if version
+            else f"{paths.published} is unchanged")
+
+
+def _swap_or_explain(con, paths: Paths, year: int, version: int, release_dir: Path, manifest: dict) -> None:
+    try:
+        _swap_published(con, paths, year, version, release_dir, manifest)
+    except (OSError, duckdb.Error) as exc:
+        raise ReleaseError(
+            f"{year}: release v{version} is in {release_dir}, but {paths.published} could not be replaced: "
+            f"{_reason(exc)}. {_still_published(paths, year)}; run the year again once this is fixed"
+        ) from exc
+
+
+def _published_version(paths: Paths, year: int) -> int | None:
+    if not paths.published.exists():
+        return None
+    with contextlib.suppress(duckdb.Error), \
+            contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as pub:
+        return pub.execute("SELECT max(version) FROM releases WHERE year = ?", [year]).fetchone()[0]
+    return None
 
 
 def _published_has(paths: Paths, year: int, version: int) -> bool:
@@ -214,21 +300,21 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
     paths.published_dir.mkdir(parents=True, exist_ok=True)
     new_file = paths.published_dir / f".monitor-{uuid.uuid4().hex[:8]}.duckdb"
     old_exists = paths.published.exists()
-    release_values = (release_dir / "indicator_values.parquet").as_posix()
+    release_values = _sql_path(release_dir / "indicator_values.parquet")
     try:
-        con.execute(f"ATTACH '{new_file.as_posix()}' AS ksm_new")
+        con.execute(f"ATTACH {_sql_path(new_file)} AS ksm_new")
         if old_exists:
-            con.execute(f"ATTACH '{paths.published.as_posix()}' AS ksm_old (READ_ONLY)")
+            con.execute(f"ATTACH {_sql_path(paths.published)} AS ksm_old (READ_ONLY)")
         try:
             earlier = (f"SELECT * FROM ksm_old.main.indicator_values WHERE year_to <> {int(year)} UNION ALL BY NAME "
                        if old_exists else "")
             con.execute(
                 f"CREATE TABLE ksm_new.main.indicator_values AS {earlier}"
-                f"SELECT * FROM read_parquet('{release_values}')"
+                f"SELECT * FROM read_parquet({release_values})"
             )
             for table in REFERENCE_TABLES:
                 con.execute(f"CREATE TABLE ksm_new.main.{table} AS "
-                            f"SELECT * FROM read_parquet('{(release_dir / f'{table}.parquet').as_posix()}')")
+                            f"SELECT * FROM read_parquet({_sql_path(release_dir / f'{table}.parquet')})")
             con.execute(
                 "CREATE TABLE ksm_new.main.releases (year INTEGER, version INTEGER, released_at TIMESTAMPTZ, "
                 "status VARCHAR, checks_passed INTEGER, checks_failed INTEGER, input_checksums JSON, "
@@ -249,6 +335,7 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             con.execute("DETACH ksm_new")
             if old_exists:
                 con.execute("DETACH ksm_old")
+        create_analyst_views(new_file)  # over the new file's own tables only
         fd = os.open(new_file, os.O_RDONLY)
         try:
             os.fsync(fd)

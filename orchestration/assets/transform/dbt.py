@@ -1,6 +1,7 @@
 """dbt models as assets; dbt tests become asset checks (error severity blocks the release)."""
 
 
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,9 +11,22 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.dbt_invocation import (dbt_build_invocation, extra_env, invocation_target, keep_parse_state,
                                           parse_state_cache, seed_parse_state)
 from orchestration.dbt_manifest import ensure_dbt_manifest
+from orchestration.faults import pause_point
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths, dbt_project
+
+
+def stop_process(process, grace: float = 10.0) -> None:
+    """Terminate a child process, and kill it when it does not stop within `grace` seconds."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 class KsmDbtTranslator(DagsterDbtTranslator):
@@ -50,16 +64,24 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmP
     with extra_env(env):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
     built, passed, failed = 0, 0, []
-    for event in invocation.stream():
-        if isinstance(event, (dg.Output, dg.AssetMaterialization)):
-            built += 1
-        elif isinstance(event, dg.AssetCheckResult):
-            if event.passed:
-                passed += 1
-            else:
-                failed.append(event.check_name)
-                report(context, f"{context.partition_key} dbt test FAILED: {event.check_name}")
-        yield event
+    try:
+        for event in invocation.stream():
+            if isinstance(event, (dg.Output, dg.AssetMaterialization)):
+                built += 1
+                if built == 1:
+                    pause_point("dbt")  # tests kill the run here, with dbt still building
+            elif isinstance(event, dg.AssetCheckResult):
+                if event.passed:
+                    passed += 1
+                else:
+                    failed.append(event.check_name)
+                    report(context, f"{context.partition_key} dbt test FAILED: {event.check_name}")
+            yield event
+    except BaseException:
+        # an interrupted step (Ctrl-C, a signal, an error here) must not leave dbt running: it
+        # holds the warehouse's write lock and every later step or run would fail on it
+        stop_process(invocation.process)
+        raise
     keep_parse_state(target, cache)
     report(context, f"{context.partition_key} dbt: {built} models built, {passed} tests passed, "
                     f"{len(failed)} failed")

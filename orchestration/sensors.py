@@ -1,0 +1,117 @@
+"""Sensors, run by the Dagster daemon (`make dev` or `dagster-daemon run`):
+
+- `alert_sensor`: every finished run's failed checks (and the run, when it failed for another
+  reason) become alerts; also retries deliveries that failed earlier. `ksm run` delivers its own
+  runs' alerts too; the alert store records each alert once, so nothing is sent twice.
+- `inbox_sensor`: starts `yearly_build` for a year once every source of it is in the inbox, and
+  again when a file of it changes; raises a freshness warning for a year still incomplete after
+  `KSM_FRESHNESS_DEADLINE`.
+
+Both are on by default (`DefaultSensorStatus.RUNNING`); stop them in the UI under Automation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+
+import dagster as dg
+
+from orchestration.alerts import dispatch
+from orchestration.alerts.collect import alerts_for_run, finished_runs_since
+from orchestration.alerts.inbox import (deadline_for, late_years, parse_deadline, released_with, scan_year,
+                                        settle_seconds_from_env)
+from orchestration.alerts.model import freshness_alert
+from orchestration.assets.release.publish import latest_release
+from orchestration.resources import KsmPaths
+from orchestration.settings import YEARS
+from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
+
+JOB_NAME = "yearly_build"
+INTERVAL_SECONDS = 30
+FIRST_TICK_LOOKBACK = dt.timedelta(days=1)  # a new instance does not alert on old history
+OVERLAP = dt.timedelta(seconds=1)  # runs updated in the same instant as the cursor are seen again
+
+
+def _log_delivery(context, report) -> str:
+    for problem in report.problems:
+        context.log.warning(problem)
+    for sink, error in report.failed.items():
+        context.log.warning(f"alert sink {sink} failed, will retry: {error}")
+    return report.summary()
+
+
+@dg.sensor(name="alert_sensor", minimum_interval_seconds=INTERVAL_SECONDS,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Failed checks and failed runs -> alerts.jsonl, webhook, e-mail; retries failed deliveries.")
+def alert_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
+    state = json.loads(context.cursor) if context.cursor else {}
+    if state.get("updated_after"):
+        after = dt.datetime.fromisoformat(state["updated_after"])
+    else:
+        after = dt.datetime.now(dt.timezone.utc) - FIRST_TICK_LOOKBACK
+    records = finished_runs_since(context.instance, after - OVERLAP)
+    alerts = [alert for record in records for alert in alerts_for_run(context.instance, record.dagster_run.run_id)]
+    report = dispatch(ksm.paths, alerts)
+    if records:
+        newest = max(r.update_timestamp for r in records)
+        if newest.tzinfo is None:
+            newest = newest.replace(tzinfo=dt.timezone.utc)
+        after = max(after, newest)
+    context.update_cursor(json.dumps({"updated_after": after.isoformat()}))
+    return dg.SkipReason(f"{len(records)} finished run(s) looked at; alerts: {_log_delivery(context, report)}")
+
+
+@dg.sensor(name="inbox_sensor", job_name=JOB_NAME, minimum_interval_seconds=INTERVAL_SECONDS,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Builds a year when all its extracts are in the inbox and again when one changes; "
+                       "warns when a year's extracts are late.")
+def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
+    paths = ksm.paths
+    state = json.loads(context.cursor) if context.cursor else {}
+    cache = state.get("files", {})
+    seen = state.get("seen", {})  # year -> digest of the content last requested (or found released)
+    now = time.time()
+    notes, requests, delivered = [], [], {}
+    settle = settle_seconds_from_env()
+    for year in YEARS:
+        scan = scan_year(paths.inbox, year, cache=cache, now=now, settle_seconds=settle)
+        delivered[year] = [s for s in ALL_SOURCES if s not in scan.missing]
+        if scan.settling:
+            notes.append(f"{year}: waiting for {', '.join(scan.settling)} to settle")
+            continue
+        if not scan.complete or seen.get(str(year)) == scan.digest:
+            continue
+        if str(year) not in seen and released_with(scan, latest_release(paths, year)[1]):
+            # first sight of a year released from these extracts already (daemon turned on over
+            # a built warehouse): nothing to do until a file changes
+            seen[str(year)] = scan.digest
+            continue
+        seen[str(year)] = scan.digest
+        notes.append(f"{year}: complete, run {scan.run_key}")
+        requests.append(dg.RunRequest(run_key=scan.run_key, partition_key=str(year),
+                                      tags={"ksm/started_by": "inbox_sensor", "ksm/inbox_digest": scan.digest[:16]}))
+    # forget files that left the inbox
+    live = {f"{s}/{y}" for y in YEARS for s in delivered[y]}
+    cache = {k: v for k, v in cache.items() if k.rsplit("/", 1)[0] in live}
+
+    try:
+        month_day = parse_deadline(os.environ.get("KSM_FRESHNESS_DEADLINE"))
+    except ValueError as exc:
+        context.log.error(str(exc))
+    else:
+        # a year with only a regions classification has had nothing delivered yet
+        present = {y: s if any(x != REGIONS_SOURCE for x in s) else [] for y, s in delivered.items()}
+        late = late_years(YEARS, present, dt.date.today(), month_day)
+        if late:
+            alerts = [freshness_alert(year=y, deadline=deadline_for(y, month_day),
+                                      missing=[s for s in ALL_SOURCES if s not in delivered[y]]) for y in late]
+            report = dispatch(paths, alerts)
+            notes.append(f"late: {', '.join(map(str, late))}; alerts: {_log_delivery(context, report)}")
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps({"files": cache, "seen": seen}, sort_keys=True),
+                           skip_reason=None if requests else ("; ".join(notes) or "no complete year with new content"))
+
+
+sensors = [alert_sensor, inbox_sensor]

@@ -1,0 +1,179 @@
+"""Alerts and inbox automation on real Dagster runs of the tiny year: the sensors called with
+Dagster's sensor testing API on the persistent instance, `ksm run` on a blocked year with a real
+webhook and a real SMTP server, and the run the inbox sensor asks for executed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from alert_servers import Mailbox, Webhook
+from orchestration.cli import main
+from tiny_inbox import YEAR
+
+pytestmark = pytest.mark.e2e
+
+
+def alert_lines(paths) -> list[dict]:
+    return [json.loads(line) for line in paths.alerts.read_text().splitlines()] if paths.alerts.exists() else []
+
+
+def tick(sensor, paths, cursor=None):
+    """One sensor evaluation, as the daemon would do it, on the instance of `paths`."""
+    from dagster import DagsterInstance, build_sensor_context
+
+    from orchestration.resources import KsmPaths
+
+    context = build_sensor_context(instance=DagsterInstance.get(), cursor=cursor,
+                                   resources={"ksm": KsmPaths(home=str(paths.home))})
+    result = sensor(context)
+    return result, getattr(result, "cursor", None) or context.cursor
+
+
+def test_failed_warnings_of_green_runs_become_warning_alerts_once(released, copy_home):
+    from orchestration.sensors import alert_sensor
+
+    _, results, _ = released
+    assert all(r.success for r in results)
+    expected = {(r.run_id, f"{e.asset_key.to_user_string()}:{e.check_name}")
+                for r in results for e in r.get_asset_check_evaluations() if not e.passed}
+    assert len(expected) >= 6  # three failed warnings in each of the two runs
+
+    _, cursor = tick(alert_sensor, copy_home)
+    found = alert_lines(copy_home)
+    assert {(a["run_id"], f"{a['asset']}:{a['check']}") for a in found} == expected
+    assert len(found) == len(expected), "one alert per check per run"
+    assert {a["severity"] for a in found} == {"warning"} and {a["year"] for a in found} == {YEAR}
+    perined = next(a for a in found if a["asset"] == "raw/perined")
+    assert "results:" in perined["message"] and perined["check"] == "quality_suite_warnings"
+
+    tick(alert_sensor, copy_home, cursor)  # next tick: nothing new
+    tick(alert_sensor, copy_home)  # a lost cursor: still nothing new
+    assert len(alert_lines(copy_home)) == len(expected)
+
+
+def _corrupt(extract):
+    lines = extract.read_text(encoding="utf-8").splitlines()
+    out = [lines[0]] + [";".join(f if i != 3 or f != "363" else "9998" for i, f in enumerate(line.split(";")))
+                        for line in lines[1:]]
+    extract.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def test_a_blocked_year_alerts_once_in_the_file_at_the_webhook_and_by_mail(copy_home, monkeypatch, capsys):
+    from orchestration.sensors import alert_sensor
+
+    webhook, mailbox = Webhook().start(), Mailbox().start()
+    monkeypatch.setenv("KSM_ALERT_WEBHOOK_URL", webhook.url)
+    monkeypatch.setenv("KSM_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("KSM_SMTP_PORT", str(mailbox.port))
+    monkeypatch.setenv("KSM_ALERT_EMAIL_TO", "programme@example.nl")
+    try:
+        tick(alert_sensor, copy_home)  # the daemon has dealt with the earlier (green) runs already
+        before = (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages))
+        assert before[0] >= 6 and len(set(before)) == 1
+
+        _corrupt(copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv")
+        assert main(["run", "--year", str(YEAR)]) == 1
+        out = capsys.readouterr().out
+        assert "alerts: 1 error" in out and "delivered to email" in out
+
+        errors = [a for a in alert_lines(copy_home) if a["severity"] == "error"]
+        assert len(errors) == 1
+        [error] = errors
+        assert (error["year"], error["asset"], error["check"]) == (YEAR, "raw/perined", "quality_suite")
+        assert "gemeente_code_status" in error["message"] and error["run_id"]
+        posted = [b for b in webhook.bodies if b["severity"] == "error"]
+        mailed = [m for m in mailbox.messages if m["Subject"].startswith("[KSM ERROR]")]
+        assert [b["id"] for b in posted] == [error["id"]] and posted[0]["text"].startswith("[KSM ERROR] 2020 raw/perined")
+        assert len(mailed) == 1 and mailed[0]["Subject"] == f"[KSM ERROR] {YEAR} raw/perined:quality_suite"
+        # the warnings of the same run went everywhere too, and did not block anything themselves
+        warnings = [a for a in alert_lines(copy_home) if a["severity"] == "warning" and a["run_id"] == error["run_id"]]
+        assert warnings and len(webhook.bodies) == len(mailbox.messages) == before[1] + 1 + len(warnings)
+
+        # the daemon's sensor sees the same run afterwards: nothing is sent twice
+        sent = (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages))
+        tick(alert_sensor, copy_home)
+        assert (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages)) == sent
+
+        assert main(["alerts", "--limit", "50"]) == 0
+        listing = capsys.readouterr().out
+        row = next(line for line in listing.splitlines() if "raw/perined:quality_suite " in line)
+        assert row.split()[2:4] == ["error", str(YEAR)] and row.count("delivered") == 3
+        assert "T0KEN" not in listing and "T0KEN" not in copy_home.alerts.read_text()
+    finally:
+        webhook.stop()
+        mailbox.stop()
+
+
+def test_a_changed_extract_starts_a_run_that_releases_it_and_the_same_content_never_twice(copy_home, monkeypatch):
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import build_definitions
+    from orchestration.sensors import inbox_sensor
+
+    monkeypatch.setenv("KSM_INBOX_SETTLE_SECONDS", "0")
+    result, cursor = tick(inbox_sensor, copy_home)
+    assert not result.run_requests, "2020 is released from exactly these files already"
+
+    # the extract delivered again, exported on another system: same rows, LF instead of CRLF
+    extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
+    original = extract.read_bytes()
+    extract.write_bytes(original.replace(b"\r\n", b"\n"))
+    assert extract.read_bytes() != original
+    result, cursor = tick(inbox_sensor, copy_home, cursor)
+    [request] = result.run_requests
+    assert request.partition_key == str(YEAR) and request.run_key.startswith(f"inbox-{YEAR}-")
+    assert request.tags["ksm/started_by"] == "inbox_sensor"
+
+    job = build_definitions(copy_home).resolve_job_def("yearly_build")
+    run = job.execute_in_process(partition_key=request.partition_key, tags=request.tags,
+                                 instance=DagsterInstance.get(), raise_on_error=False)
+    assert run.success
+    assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1", "v2"]
+    manifest = json.loads((copy_home.releases / str(YEAR) / "v2" / "manifest.json").read_text())
+    assert manifest["changes"]["inputs_changed"] == [f"perined/{YEAR}/perined_{YEAR}.csv"]
+
+    result, _ = tick(inbox_sensor, copy_home, cursor)
+    assert not result.run_requests, "the same content gives no second run"
+    result, _ = tick(inbox_sensor, copy_home)
+    assert not result.run_requests, "nor after losing the sensor's cursor: released from these files"
+
+
+def test_a_year_incomplete_after_the_deadline_raises_one_freshness_warning(ksm_home, monkeypatch):
+    from orchestration.sensors import inbox_sensor
+    from tiny_inbox import write_tiny_inbox
+
+    write_tiny_inbox(ksm_home.inbox)
+    shutil.rmtree(ksm_home.inbox / "vektis" / str(YEAR))
+    monkeypatch.setenv("KSM_FRESHNESS_DEADLINE", "03-01")
+    monkeypatch.setenv("KSM_INBOX_SETTLE_SECONDS", "0")
+    result, cursor = tick(inbox_sensor, ksm_home)
+    assert not result.run_requests
+    late = {a["year"]: a for a in alert_lines(ksm_home)}
+    assert YEAR in late and late[YEAR]["severity"] == "warning" and late[YEAR]["check"] == "freshness"
+    assert "missing vektis" in late[YEAR]["message"] and f"{YEAR + 1}-03-01" in late[YEAR]["message"]
+    assert set(late) <= {YEAR, 2024}, "besides the partial year only the latest year due can be late"
+    tick(inbox_sensor, ksm_home, cursor)
+    assert len(alert_lines(ksm_home)) == len(late), "one warning per year and deadline, not one per tick"
+
+
+def test_a_run_failing_on_a_rejected_extract_gives_one_run_failed_alert(copy_home):
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+
+    from orchestration.alerts.collect import alerts_for_run
+    from orchestration.definitions import ALL_ASSETS
+    from orchestration.resources import build_resources
+
+    extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
+    extract.write_bytes(b"kind_id;moeder_id\x00\x00\n")
+    instance = DagsterInstance.get()
+    result = materialize(ALL_ASSETS, selection=AssetSelection.assets(AssetKey(["raw", "perined"])),
+                         partition_key=str(YEAR), resources=build_resources(copy_home), instance=instance,
+                         raise_on_error=False)
+    assert not result.success
+    [alert] = alerts_for_run(instance, result.run_id)
+    assert (alert.severity, alert.year, alert.check, alert.run_id) == ("error", YEAR, "run_failed", result.run_id)
+    assert alert.message.startswith("run failed: raw__perined: perined 2020 rejected:")
+    assert "binary content" in alert.message

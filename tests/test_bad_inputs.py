@@ -1,0 +1,198 @@
+"""The bad-input corpus (`tests/bad_inputs/`): every case has the outcome its manifest line and
+`docs/sources.md` promise, no exception but a one-line `ExtractRejected` reaches the caller, the
+inbox file is never changed, and every row read is either accepted or quarantined."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.assets.ingest.extract_files import ExtractRejected, find_extract, parse_extract
+from orchestration.assets.ingest.load import load_extract
+from orchestration.assets.ingest.regions import load_regions
+from orchestration.sources import YEARLY_SOURCES
+from tiny_inbox import write_regions
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+DOCS = Path(__file__).parent.parent / "docs" / "sources.md"
+
+
+def manifest() -> list[dict]:
+    with (CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+CASES = manifest()
+
+# a good earlier delivery of the same source and year: a rejected file must leave it in raw
+PREVIOUS = {
+    "perined": ["kind_id;moeder_id;geboortejaar;gemeente_code;gemeente_code_actueel;amww;hoftiezer;"
+                "amddd1ond;sterfte;omv;rangnummer;leeftijd_moeder;pariteit",
+                "P1;Q1;2020;GM0363;;39;50,0;60;0;1;1;30;0", "P2;Q2;2020;GM0363;;38;40,0;60;0;1;1;31;1"],
+    "population": ["RegioS;Perioden;Leeftijd;BevolkingOp1Januari_1", "GM0363;2020JJ00;1;9000"],
+    "questionnaire": ["jaar;gemeente_code;gemeentenaam;coalitie;actieplan;prenataal_huisbezoek;nu_niet_zwanger",
+                      "2020;GM0363;Amsterdam;ja;ja;ja;ja"],
+}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def regions_db(tmp_path_factory):
+    """Classifications 2018-2021, so that codes merged away before 2020 are recognised as such."""
+    base = tmp_path_factory.mktemp("corpus-regions")
+    write_regions(base / "inbox", years=[2018, 2019, 2020, 2021])
+    db = base / "regions.duckdb"
+    with duckdb.connect(str(db)) as con:
+        load_regions(con, base / "inbox" / "regions")
+    return db
+
+
+def ingest_folder(con, source: str, year: int, folder: Path, quarantine: Path):
+    """What the ingest asset does, minus Dagster: find, parse, validate and load."""
+    spec = YEARLY_SOURCES[source]
+    path = find_extract(folder, source, year)
+    return load_extract(con, spec, year, parse_extract(path, spec.column_names), quarantine)
+
+
+def test_manifest_lists_every_case_folder_and_at_least_twenty():
+    folders = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
+    assert sorted(c["case"] for c in CASES) == folders
+    assert len(folders) >= 20
+    assert {c["outcome"] for c in CASES} == {"accepted", "quarantined", "rejected"}
+
+
+def test_docs_list_every_case_with_its_outcome():
+    text = DOCS.read_text(encoding="utf-8")
+    for case in CASES:
+        line = next((row for row in text.splitlines() if row.startswith(f"| `{case['case']}` |")), None)
+        assert line is not None, f"docs/sources.md has no row for {case['case']}"
+        assert case["outcome"] in line
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
+def test_bad_input_case(case, regions_db, tmp_path):
+    source, year = case["source"], int(case["year"])
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(regions_db, db)
+    con = duckdb.connect(str(db))
+    try:
+        earlier = tmp_path / "earlier" / source / str(year)
+        earlier.mkdir(parents=True)
+        (earlier / "earlier.csv").write_text("\n".join(PREVIOUS[source]) + "\n", encoding="utf-8")
+        ingest_folder(con, source, year, earlier, tmp_path / "q-earlier")
+        previous_rows = con.execute(f"SELECT * FROM raw.{source} ORDER BY ALL").fetchall()
+        previous_log = con.execute("SELECT file_name, sha256 FROM raw.ingest_log WHERE source = ?",
+                                   [source]).fetchall()
+
+        folder = tmp_path / "inbox" / source / str(year)
+        shutil.copytree(CORPUS / case["case"], folder)
+        before = {p.name: sha256(p) for p in folder.iterdir()}
+        quarantine = tmp_path / "quarantine" / source / str(year)
+        try:
+            result = ingest_folder(con, source, year, folder, quarantine)
+            outcome, message = ("quarantined" if result.rows_quarantined else "accepted"), None
+        except ExtractRejected as exc:  # anything else would reach the user as a traceback
+            outcome, message, result = "rejected", str(exc), None
+
+        assert {p.name: sha256(p) for p in folder.iterdir()} == before, "the inbox must never change"
+        assert outcome == case["outcome"], message or result.metadata()
+        if outcome == "rejected":
+            assert "\n" not in message and len(message) < 1000, "one readable line"
+            assert any(name in message for name in before), "the message names the file"
+            assert case["expect"] in message
+            # the earlier delivery stays, as if the bad file had never arrived
+            assert con.execute(f"SELECT * FROM raw.{source} ORDER BY ALL").fetchall() == previous_rows
+            assert con.execute("SELECT file_name, sha256 FROM raw.ingest_log WHERE source = ?",
+                               [source]).fetchall() == previous_log
+            return
+
+        assert (result.rows_accepted, result.rows_quarantined) == (int(case["accepted"]), int(case["quarantined"]))
+        assert result.rows_read == result.rows_accepted + result.rows_quarantined
+        in_raw = con.execute(f"SELECT count(*) FROM raw.{source} WHERE year = ?", [year]).fetchone()[0]
+        assert in_raw == result.rows_accepted
+        logged = con.execute("SELECT rows_read, rows_accepted, rows_quarantined FROM raw.ingest_log "
+                             "WHERE source = ? AND year = ?", [source, year]).fetchone()
+        assert logged == (result.rows_read, result.rows_accepted, result.rows_quarantined)
+        if result.rows_quarantined:
+            with result.quarantine_file.open(encoding="utf-8", newline="") as handle:
+                rejected = list(csv.DictReader(handle, delimiter=";"))
+            assert len(rejected) == result.rows_quarantined
+            # every reason names the column (or the row's shape) and every line is a real line
+            assert all(r["reason"].startswith(("column ", "row has ")) for r in rejected)
+            assert case["expect"] in " | ".join(r["reason"] for r in rejected)
+        else:
+            assert result.quarantine_file is None
+            assert case["expect"] in "; ".join(result.notes)
+    finally:
+        con.close()
+
+
+def _run_case(case_name: str, regions_db, tmp_path):
+    case = next(c for c in CASES if c["case"] == case_name)
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(regions_db, db)
+    con = duckdb.connect(str(db))
+    folder = tmp_path / "inbox" / case["source"] / case["year"]
+    shutil.copytree(CORPUS / case_name, folder)
+    result = ingest_folder(con, case["source"], int(case["year"]), folder, tmp_path / "quarantine")
+    return con, result
+
+
+def test_latin1_names_are_decoded_not_mangled(regions_db, tmp_path):
+    con, _ = _run_case("latin1", regions_db, tmp_path)
+    names = {n for (n,) in con.execute("SELECT gemeentenaam FROM raw.questionnaire").fetchall()}
+    assert "Súdwest-Fryslân" in names
+    con.close()
+
+
+def test_sql_looking_text_is_stored_verbatim(regions_db, tmp_path):
+    con, _ = _run_case("sql_looking_text", regions_db, tmp_path)
+    stored = {m for (m,) in con.execute("SELECT moeder_id FROM raw.perined").fetchall()}
+    assert "M1'); DROP TABLE raw.perined; --" in stored and 'M2" OR 1=1 --' in stored
+    con.close()
+
+
+def test_quarantined_formulas_cannot_run_in_a_spreadsheet(regions_db, tmp_path):
+    con, result = _run_case("spreadsheet_formulas", regions_db, tmp_path)
+    with result.quarantine_file.open(encoding="utf-8", newline="") as handle:
+        cells = [cell for row in csv.reader(handle, delimiter=";") for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "@", "+") or (c[:1] == "-" and not c[1:2].isdigit())]
+    assert "'=HYPERLINK(\"http://example.invalid/x\",\"klik\")" in cells
+    con.close()
+
+
+def test_whole_numbers_are_never_rounded(regions_db, tmp_path):
+    con, _ = _run_case("decimal_in_whole_number", regions_db, tmp_path)
+    assert con.execute("SELECT list(amww) FROM raw.perined").fetchone()[0] == [39]
+    con.close()
+
+
+@pytest.mark.e2e
+def test_ksm_run_on_a_bad_delivery_prints_no_traceback(copy_home):
+    """Through the real command: binary junk instead of the perined extract blocks the year with
+    one line naming the file; nothing published changes and the inbox file is left as it was."""
+    folder = copy_home.inbox / "perined" / "2020"
+    for old in folder.iterdir():
+        old.unlink()
+    shutil.copytree(CORPUS / "binary_junk", folder, dirs_exist_ok=True)
+    junk = folder / "perined_2020.csv"
+    before, published = sha256(junk), sha256(copy_home.published)
+    done = subprocess.run([str(Path(sys.executable).parent / "ksm"), "run", "--year", "2020"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output
+    failed = [line for line in output.splitlines() if "FAILED" in line]
+    assert any("perined_2020.csv" in line and "binary content" in line for line in failed), output
+    assert sha256(junk) == before and sha256(copy_home.published) == published

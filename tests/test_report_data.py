@@ -1,0 +1,98 @@
+"""Views and report data over several years, on a small published file written here (the
+released fixture has one year only): latest year, withheld years, pooled periods."""
+
+from __future__ import annotations
+
+import contextlib
+
+import duckdb
+import pytest
+
+from orchestration.analyst_views import create_analyst_views
+from orchestration.docs_gen import released_tables
+from orchestration.report.charts import trend_chart
+from orchestration.report.data import ReportError, load_report_data
+
+
+def _insert(con, table: str, rows: list[dict]) -> None:
+    for row in rows:
+        con.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+
+
+def _value(region, level, period, value, suppressed=False, reason=None, compared=None, trend=None):
+    year_from, year_to = (int(period[:4]), int(period[-4:]))
+    return {"indicator_code": "big2", "period": period, "year_from": year_from, "year_to": year_to,
+            "region_code": region, "region_name": region, "region_level": level, "classification_year": 2024,
+            "breakdown": "total", "breakdown_category": "total", "unit": "%", "suppressed": suppressed,
+            "suppression_reason": reason, "value": None if suppressed else value,
+            "numerator": None if suppressed else int(value), "denominator": None if suppressed else 100,
+            "ci95_lower": None if suppressed else value - 2, "ci95_upper": None if suppressed else value + 2,
+            "compared_to_nl": compared, "trend": trend, "release_year": year_to, "release_version": 1}
+
+
+@pytest.fixture
+def published(tmp_path):
+    path = tmp_path / "monitor.duckdb"
+    with contextlib.closing(duckdb.connect(str(path))) as con:
+        for table in released_tables():
+            if table.kind == "table":
+                con.execute(f"CREATE TABLE {table.name} ({', '.join(f'{c} {t}' for c, t, _ in table.columns)})")
+        create_analyst_views(con)
+        _insert(con, "indicators", [{"indicator_code": "big2", "name_en": "Big2", "name_nl": "Big2", "unit": "%",
+                                     "definition": "d", "polarity": "low_is_good", "phase": "during_pregnancy"}])
+        _insert(con, "regions", [
+            {"classification_year": 2024, "region_code": code, "region_name": code, "region_level": level,
+             "ggd_code": "GG0001"} for code, level in
+            [("GM0001", "gemeente"), ("GM0002", "gemeente"), ("GG0001", "ggd_regio"), ("NL01", "nederland")]])
+        _insert(con, "releases", [{"year": 2024, "version": 2, "released_at": "2025-03-01 10:00:00+00"}])
+        rows = [_value("NL01", "nederland", str(y), 15.0 - (y - 2020) * 0.5) for y in (2020, 2021, 2023)]
+        rows += [_value("NL01", "nederland", "2022", None, True, "secondary_suppression"),
+                 _value("NL01", "nederland", "2024", 13.0, trend="cannot_be_calculated"),
+                 _value("NL01", "nederland", "2020-2024", 14.0),
+                 _value("GM0001", "gemeente", "2023", 10.0, compared="better"),
+                 _value("GM0001", "gemeente", "2024", None, True, "numerator_below_10"),
+                 _value("GM0001", "gemeente", "2020-2024", 12.0, compared="similar"),
+                 _value("GM0002", "gemeente", "2024", 20.0, compared="worse", trend="increasing_and_getting_worse"),
+                 _value("GM0002", "gemeente", "2020-2024", 18.0, compared="worse"),
+                 _value("GG0001", "ggd_regio", "2024", 15.0, compared="similar")]
+        _insert(con, "indicator_values", rows)
+    return path
+
+
+def test_gemeente_profile_keeps_a_withheld_latest_year_withheld_and_adds_the_pooled_figure(published):
+    with contextlib.closing(duckdb.connect(str(published), read_only=True)) as con:
+        rows = con.execute("SELECT gemeente_code, period, value, suppressed, compared_to_nl, nl_value, trend, "
+                           "pooled_period, pooled_value, nl_pooled_value, pooled_compared_to_nl, ggd_code "
+                           "FROM gemeente_profile ORDER BY gemeente_code").fetchall()
+    assert rows == [
+        ("GM0001", "2024", None, True, None, 13.0, None, "2020-2024", 12.0, 14.0, "similar", "GG0001"),
+        ("GM0002", "2024", 20.0, False, "worse", 13.0, "increasing_and_getting_worse", "2020-2024", 18.0, 14.0,
+         "worse", "GG0001"),
+    ]
+
+
+def test_indicator_series_orders_years_and_keeps_gaps(published):
+    with contextlib.closing(duckdb.connect(str(published), read_only=True)) as con:
+        rows = con.execute("SELECT period, period_type, value, suppressed FROM indicator_series "
+                           "WHERE region_code = 'NL01' ORDER BY year_to, year_from DESC").fetchall()
+    assert [r[0] for r in rows] == ["2020", "2021", "2022", "2023", "2024", "2020-2024"]
+    assert rows[2][2:] == (None, True) and rows[-1][1] == "pooled"
+
+
+def test_report_data_uses_the_pooled_period_for_the_map_and_every_year_for_the_chart(published):
+    data = load_report_data(published, 2024, gemeente="GM0002")
+    assert (data.version, data.classification_year) == (2, 2024)
+    [big2] = data.indicators
+    assert big2.map_period == "2020-2024"
+    assert {code: row["value"] for code, row in big2.gemeenten.items()} == {"GM0001": 12.0, "GM0002": 18.0}
+    assert [r["year_to"] for r in big2.national] == [2020, 2021, 2022, 2023, 2024]
+    assert [r["region_code"] for r in big2.ggd] == ["GG0001"] and big2.nederland["value"] == 13.0
+    [profile] = data.profile
+    assert (profile["value"], profile["nl_value"], profile["pooled_value"]) == (20.0, 13.0, 18.0)
+    svg = trend_chart(big2.national, "%", "t")
+    assert svg.count("<polyline") == 2 and "2022: withheld (protects another withheld figure)" in svg
+
+
+def test_report_data_needs_a_release_of_the_year(published):
+    with pytest.raises(ReportError, match="2023 has no release"):
+        load_report_data(published, 2023)

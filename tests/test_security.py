@@ -1,0 +1,107 @@
+"""What analysts can reach: the published file holds aggregates only, above the disclosure
+threshold, and `ksm query` can read the released marts and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from orchestration.sources import YEARLY_SOURCES
+
+pytestmark = pytest.mark.e2e
+THRESHOLD = 10
+ALLOWED_TABLES = {"indicator_values", "indicators", "regions", "region_mergers", "releases"}
+COUNT_COLUMNS = ("numerator", "denominator")
+WITHHELD_WITH_THE_COUNTS = ("numerator", "denominator", "value", "ci95_lower", "ci95_upper", "ci998_lower",
+                            "ci998_upper")
+
+
+def test_published_file_holds_no_record_level_data(released):
+    paths = released[0]
+    with duckdb.connect(str(paths.warehouse), read_only=True) as wh:
+        # every record id and record-level column name the raw layer holds
+        record_ids = set()
+        for spec in YEARLY_SOURCES.values():
+            if spec.record_level and spec.record_id:
+                record_ids |= {v for (v,) in wh.execute(f"SELECT DISTINCT {spec.record_id} FROM raw.{spec.name}").fetchall()}
+        record_ids |= {v for (v,) in wh.execute("SELECT DISTINCT moeder_id FROM raw.perined").fetchall()}
+    record_columns = {c.name.lower() for s in YEARLY_SOURCES.values() if s.record_level for c in s.columns
+                      if c.kind != "gemeente"}
+    assert len(record_ids) > 100
+
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        columns = con.execute("SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns "
+                              "ORDER BY ALL").fetchall()
+        assert {t for _, t, _, _ in columns} == ALLOWED_TABLES and {s for s, _, _, _ in columns} == {"main"}
+        # no views or macros that could carry anything else
+        assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM duckdb_functions() WHERE NOT internal AND "
+                           "function_type LIKE '%macro%'").fetchone()[0] == 0
+        names = {c.lower() for _, _, c, _ in columns}
+        assert not names & record_columns, names & record_columns
+        assert not [n for n in names if n.endswith("_id") and n != "run_id"]
+
+        # no text anywhere equals or contains a record id
+        for _, table, column, data_type in columns:
+            if data_type in ("VARCHAR", "JSON"):
+                values = {v for (v,) in con.execute(f'SELECT DISTINCT "{column}"::VARCHAR FROM {table}').fetchall() if v}
+                leaked = values & record_ids or {v for v in values if any(f'"{r}"' in v for r in record_ids)}
+                assert not leaked, f"{table}.{column} holds record ids: {sorted(leaked)[:3]}"
+
+        # every count is withheld (with everything derived from it) or at least the threshold
+        nulls = " AND ".join(f"{c} IS NULL" for c in WITHHELD_WITH_THE_COUNTS)
+        bad = con.execute(
+            f"SELECT indicator_code, period, region_code, breakdown, breakdown_category, numerator, denominator "
+            f"FROM indicator_values WHERE NOT ((suppressed AND suppression_reason IS NOT NULL AND {nulls}) OR "
+            f"(NOT suppressed AND numerator >= {THRESHOLD} AND denominator >= {THRESHOLD} "
+            f"AND denominator - numerator >= {THRESHOLD}))"
+        ).fetchall()
+        assert bad == [], bad[:5]
+        assert con.execute("SELECT count(*) FILTER (WHERE suppressed), count(*) FILTER (WHERE NOT suppressed) "
+                           "FROM indicator_values").fetchone() > (0, 0)
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_ksm_query_cannot_write_attach_or_read_other_files(copy_home, tmp_path, capsys):
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a\nsecret-value\n")
+    release_file = next((copy_home.releases).rglob("indicator_values.parquet"))
+    out = tmp_path / "out"
+    statements = [
+        f"ATTACH '{other}' AS other",
+        f"ATTACH '{copy_home.warehouse}' AS wh (READ_ONLY)",
+        f"COPY indicator_values TO '{out}.csv'",
+        f"COPY (SELECT 1) TO '{out}.parquet' (FORMAT parquet)",
+        f"EXPORT DATABASE '{out}'",
+        f"SELECT * FROM read_csv('{secret}')",
+        f"SELECT * FROM '{secret}'",
+        f"SELECT * FROM read_text('{secret}')",
+        f"SELECT * FROM read_blob('{secret}')",
+        f"SELECT * FROM read_parquet('{release_file}')",
+        f"SELECT * FROM glob('{tmp_path}/*')",
+        "INSTALL httpfs", "LOAD httpfs", "FORCE INSTALL json",
+        "SET enable_external_access = true", "RESET enable_external_access", "SET lock_configuration = false",
+        "SET allow_unsigned_extensions = true", f"SET temp_directory = '{tmp_path}'", "PRAGMA enable_profiling",
+        "CREATE TABLE x AS SELECT 1", "INSERT INTO releases SELECT * FROM releases", "DELETE FROM releases",
+        "DROP TABLE releases", "UPDATE indicator_values SET value = 0", "CREATE VIEW v AS SELECT 1",
+        "CREATE PERSISTENT SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')",
+        f"SELECT 1; ATTACH '{other}' AS other",
+        "SELECT getenv('KSM_SMTP_PASSWORD')",
+    ]
+    published = _sha(copy_home.published)
+    for sql in statements:
+        code = main(["query", sql])
+        _, err = capsys.readouterr()
+        assert code == 2, sql
+        assert err.startswith("ksm: query failed:") and len(err.strip().splitlines()) == 1, (sql, err)
+    assert not list(tmp_path.glob("out*")), "nothing was written"
+    assert _sha(copy_home.published) == published
+    assert main(["query", "SELECT count(*) FROM releases"]) == 0
