@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 from dagster_duckdb import DuckDBResource
 
+from orchestration.dbt_invocation import KsmDbtCliResource
 from orchestration.settings import DBT_PROJECT_DIR, Paths
 
 WAREHOUSE_POOL = "warehouse"
@@ -53,6 +54,6 @@ def build_resources(paths: Paths) -> dict:
         "ksm": KsmPaths(home=str(paths.home)),
         "warehouse": DuckDBResource(database=str(paths.warehouse)),
         # the dbt of this environment, whatever PATH says
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
+        "dbt": KsmDbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
                               dbt_executable=str(Path(sys.executable).parent / "dbt")),
     }

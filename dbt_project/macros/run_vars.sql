@@ -1,7 +1,8 @@
 {#-
   The two run variables of a yearly build.
 
-  build_year(): the year being built (`--vars '{"year": 2023}'`). Required for every model
+  build_year(): the year being built (`--vars '{"year": 2023}'`, or the env var KSM_BUILD_YEAR,
+  which keeps dbt's partial parsing valid from one year to the next). Required for every model
   that reads yearly data: the run stops with a clear message when it is missing or not a year.
   While dbt only parses the project (execute is false, e.g. dagster-dbt at import time) it
   returns a placeholder so that parsing works without vars and without a warehouse.
@@ -13,6 +14,11 @@
 
 {% macro build_year() -%}
     {%- set raw_year = var('year', none) -%}
+    {%- if (raw_year is none or (raw_year | string | trim) == '') and execute -%}
+        {#- Also from the env var KSM_BUILD_YEAR (how Dagster passes it), read only at run time:
+            changed --vars make dbt re-parse the whole project, which costs more than a model. -#}
+        {%- set raw_year = env_var('KSM_BUILD_YEAR', '') or none -%}
+    {%- endif -%}
     {%- if raw_year is none or (raw_year | string | trim) == '' -%}
         {%- if execute -%}
             {{ exceptions.raise_compiler_error(

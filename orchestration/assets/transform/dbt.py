@@ -1,7 +1,6 @@
 """dbt models as assets; dbt tests become asset checks (error severity blocks the release)."""
 
 
-import json
 import subprocess
 from collections.abc import Mapping
 from typing import Any
@@ -9,11 +8,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.dbt_invocation import (dbt_build_invocation, extra_env, invocation_target, keep_parse_state,
+                                          parse_state_cache, seed_parse_state)
 from orchestration.dbt_manifest import ensure_dbt_manifest
 from orchestration.faults import pause_point
-from orchestration.partitions import dbt_vars_for_partition, yearly_partitions
+from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
-from orchestration.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.resources import WAREHOUSE_POOL, KsmPaths, dbt_project
 
 
 def stop_process(process, grace: float = 10.0) -> None:
@@ -54,10 +55,14 @@ translator = KsmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
     dagster_dbt_translator=translator,
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    dbt_vars = dbt_vars_for_partition(context.partition_key)
-    report(context, f"{context.partition_key} dbt build --vars '{json.dumps(dbt_vars)}'")
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, raise_on_error=False)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmPaths):
+    args, env = dbt_build_invocation(context.partition_key)
+    report(context, f"{context.partition_key} dbt {' '.join(args)} ({' '.join(f'{k}={v}' for k, v in env.items())})")
+    # the year as an env var and this home's own parse state: dbt need not re-parse the project
+    target, cache = invocation_target(context.run.run_id, context.partition_key), parse_state_cache(ksm.paths)
+    seed_parse_state(cache, target)
+    with extra_env(env):
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
     built, passed, failed = 0, 0, []
     try:
         for event in invocation.stream():
@@ -77,6 +82,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         # holds the warehouse's write lock and every later step or run would fail on it
         stop_process(invocation.process)
         raise
+    keep_parse_state(target, cache)
     report(context, f"{context.partition_key} dbt: {built} models built, {passed} tests passed, "
                     f"{len(failed)} failed")
     if not invocation.is_successful():

@@ -1,0 +1,185 @@
+"""The floor: what DuckDB alone needs to compute `indicator_values` from the raw tables.
+
+Three steps, each a subcommand so that `bench/run.py` can time and sample them apart:
+
+    python bench/floor.py compile --warehouse W --years 2017-2024 --out DIR
+        dbt's compiled SQL of every model upstream of indicator_values, per year, written as ONE
+        plain SQL script (DIR/floor.sql): per year, each model in dependency order as
+        CREATE VIEW / CREATE TABLE ... AS, and indicator_values as delete + insert (its
+        incremental strategy). Compiled against W (the macros read raw.regions and the mart).
+    python bench/floor.py setup --warehouse W --db DIR/warehouse.duckdb
+        a fresh database holding only what the script reads: the raw tables and the seeds of W,
+        and an empty marts.indicator_values of the same columns.
+    python bench/floor.py run --db DIR/warehouse.duckdb --script DIR/floor.sql
+        runs the script in one DuckDB connection, one process, no orchestration (the timed part).
+    python bench/floor.py compare --warehouse W --db DIR/warehouse.duckdb
+        the floor's indicator_values must equal the warehouse's, row for row (exit 1 otherwise).
+
+The floor database must be called warehouse.duckdb: the compiled SQL names the catalog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DBT_DIR = ROOT / "dbt_project"
+MART = "indicator_values"
+
+
+def parse_years(text: str) -> list[int]:
+    lo, _, hi = text.partition("-")
+    return list(range(int(lo), int(hi or lo) + 1))
+
+
+def _nodes_in_order(results) -> list:
+    """The compiled models in dependency order (dbt's own order is not guaranteed per thread)."""
+    by_id = {r.node.unique_id: r.node for r in results if r.node.resource_type == "model"}
+    graph = {uid: [d for d in node.depends_on.nodes if d in by_id] for uid, node in by_id.items()}
+    return [by_id[uid] for uid in TopologicalSorter(graph).static_order()]
+
+
+def model_statements(node, year: int) -> list[str]:
+    """The plain SQL of one compiled model: what its materialisation does, without dbt."""
+    sql = node.compiled_code.strip().rstrip(";")
+    relation = node.relation_name
+    kind = node.config.materialized
+    if kind == "view":
+        return [f"CREATE OR REPLACE VIEW {relation} AS (\n{sql}\n);"]
+    if kind == "table":
+        return [f"CREATE OR REPLACE TABLE {relation} AS (\n{sql}\n);"]
+    if kind == "incremental":  # indicator_values: the pre-hook deletes the year, then append
+        return [f"DELETE FROM {relation} WHERE year_to = {year};",
+                f"INSERT INTO {relation} BY NAME (\n{sql}\n);"]
+    raise SystemExit(f"floor: model {node.name} has materialisation {kind!r}, which the floor cannot copy")
+
+
+def cmd_compile(args) -> int:
+    import os
+
+    from dbt.cli.main import dbtRunner
+
+    os.environ["KSM_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+              "--target-path", str(out / "target"), "--quiet"]
+    kept = Path(args.warehouse).resolve().parent / "dbt" / "partial_parse.msgpack"
+    if kept.exists():  # the home's own parse state (same profile): dbt need not parse again
+        (out / "target").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(kept, out / "target" / "partial_parse.msgpack")
+    parsed = dbtRunner().invoke(["parse", *common])
+    if not parsed.success:
+        raise SystemExit(f"floor: dbt parse failed: {parsed.exception}")
+    lines = ["-- The floor: indicator_values from the raw tables, dbt's compiled SQL run as plain DuckDB.",
+             "-- Written by bench/floor.py compile; one block per year, models in dependency order.",
+             "CREATE SCHEMA IF NOT EXISTS staging;", "CREATE SCHEMA IF NOT EXISTS intermediate;",
+             "CREATE SCHEMA IF NOT EXISTS marts;"]
+    seeds: set[str] = set()
+    for year in parse_years(args.years):
+        done = dbtRunner(manifest=parsed.result).invoke(
+            ["compile", "--select", f"+{MART}", "--vars", json.dumps({"year": year}), *common])
+        if not done.success:
+            raise SystemExit(f"floor: dbt compile for {year} failed: {done.exception}")
+        seeds.update(r.node.relation_name for r in done.result if r.node.resource_type == "seed")
+        lines.append(f"\n-- ===== {year}")
+        for node in _nodes_in_order(done.result):
+            lines.append(f"-- {node.name} ({node.config.materialized})")
+            lines.extend(model_statements(node, year))
+    (out / "floor.sql").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out / "seeds.json").write_text(json.dumps(sorted(seeds)), encoding="utf-8")
+    print(f"wrote {out / 'floor.sql'}")
+    return 0
+
+
+def cmd_setup(args) -> int:
+    import duckdb
+
+    db = Path(args.db)
+    if db.name != "warehouse.duckdb":
+        raise SystemExit("floor: the database must be called warehouse.duckdb (the compiled SQL names it)")
+    db.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (db, db.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    seeds = json.loads((db.parent / "seeds.json").read_text()) if (db.parent / "seeds.json").exists() else []
+    con = duckdb.connect(str(db))
+    con.execute(f"ATTACH '{Path(args.warehouse).resolve().as_posix()}' AS src (READ_ONLY)")
+    for schema in ("raw", "staging", "intermediate", "marts"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' "
+                         "AND schema_name = 'raw'").fetchall()
+    for (table,) in tables:
+        con.execute(f'CREATE TABLE raw."{table}" AS SELECT * FROM src.raw."{table}"')
+    for relation in seeds:  # "warehouse"."staging"."indicator_catalogue"
+        _, schema, name = (p.strip('"') for p in relation.split("."))
+        con.execute(f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM src."{schema}"."{name}"')
+    con.execute(f"CREATE TABLE marts.{MART} AS SELECT * FROM src.marts.{MART} LIMIT 0")
+    con.execute("CHECKPOINT")
+    con.close()
+    print(f"floor database: {len(tables)} raw tables, {len(seeds)} seeds -> {db}")
+    return 0
+
+
+def cmd_run(args) -> int:
+    import duckdb
+
+    script = Path(args.script).read_text(encoding="utf-8")
+    started = time.monotonic()
+    con = duckdb.connect(args.db)
+    con.execute(script)
+    con.close()
+    print(f"floor script ran in {time.monotonic() - started:.2f}s")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH '{Path(args.warehouse).resolve().as_posix()}' AS wh (READ_ONLY)")
+    con.execute(f"ATTACH '{Path(args.db).resolve().as_posix()}' AS fl (READ_ONLY)")
+    differences = con.execute(f"""
+        SELECT count(*) FROM (
+            (SELECT * FROM wh.marts.{MART} EXCEPT ALL SELECT * FROM fl.marts.{MART})
+            UNION ALL
+            (SELECT * FROM fl.marts.{MART} EXCEPT ALL SELECT * FROM wh.marts.{MART}))""").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM fl.marts.{MART}").fetchone()[0]
+    if differences:
+        print(f"floor: {differences} rows differ between the floor's and the warehouse's {MART}")
+        return 1
+    print(f"floor: {MART} equal to the warehouse's ({rows:,} rows)")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="floor")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("compile")
+    p.add_argument("--warehouse", required=True)
+    p.add_argument("--years", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_compile)
+    p = sub.add_parser("setup")
+    p.add_argument("--warehouse", required=True)
+    p.add_argument("--db", required=True)
+    p.set_defaults(func=cmd_setup)
+    p = sub.add_parser("run")
+    p.add_argument("--db", required=True)
+    p.add_argument("--script", required=True)
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("compare")
+    p.add_argument("--warehouse", required=True)
+    p.add_argument("--db", required=True)
+    p.set_defaults(func=cmd_compare)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

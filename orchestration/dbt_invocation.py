@@ -1,0 +1,97 @@
+"""How Dagster starts dbt for one year, at the lowest fixed cost per year.
+
+- The build year goes to dbt as the env var KSM_BUILD_YEAR, not as `--vars`: dbt compares the
+  vars with those of its last parse and re-parses the whole project when they differ, which
+  cost more per year than the largest model. The `build_year()` macro reads the env var only
+  at run time, so the parsed project is the same for every year and partial parsing holds.
+- dbt also re-parses when the profile differs from the parse it finds, and the profile holds
+  the warehouse path, i.e. $KSM_HOME. dagster-dbt starts each invocation from the parse state
+  of `dbt_project/target/`, made by whichever home parsed last; so each home keeps the parse
+  state of its own last dbt run (`$KSM_HOME/dbt/partial_parse.msgpack`) and hands it to the next
+  invocation. dbt checks the state itself (versions, file hashes) and re-parses what changed.
+- dagster-dbt asks the dbt executable for its version (`dbt --version`, a full dbt start-up)
+  once per run; the executable is this environment's own, so the installed dbt-core package
+  answers the same question without a process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from functools import cached_property
+from importlib.metadata import version as installed_version
+
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource
+from packaging import version
+
+from orchestration.partitions import dbt_vars_for_partition
+from orchestration.settings import DBT_PROJECT_DIR, Paths
+
+BUILD_YEAR_ENV = "KSM_BUILD_YEAR"
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def parse_state_cache(paths: Paths) -> Path:
+    return paths.home / "dbt" / PARTIAL_PARSE
+
+
+def invocation_target(run_id: str, partition_key: str) -> Path:
+    """A target folder of its own for one dbt invocation (artifacts never mix)."""
+    return DBT_PROJECT_DIR / "target" / f"dbt_models-{run_id[:8]}-{partition_key}"
+
+
+def seed_parse_state(cache: Path, target: Path) -> None:
+    """Put this home's last parse state where the next dbt invocation looks for it
+    (dagster-dbt copies the project's own only when none is there yet)."""
+    target.mkdir(parents=True, exist_ok=True)
+    if cache.exists():
+        shutil.copyfile(cache, target / PARTIAL_PARSE)
+
+
+def keep_parse_state(target: Path, cache: Path) -> None:
+    """Keep the parse state dbt wrote in `target` for this home's next invocation."""
+    written = target / PARTIAL_PARSE
+    if not written.exists():
+        return
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(cache.name + ".tmp")
+    shutil.copyfile(written, tmp)
+    tmp.replace(cache)
+
+
+def dbt_build_invocation(partition_key: str, classification_year: int | None = None) -> tuple[list[str], dict]:
+    """(dbt arguments, extra env vars) of one year's `dbt build`."""
+    dbt_vars = dbt_vars_for_partition(partition_key, classification_year)
+    year = dbt_vars.pop("year")
+    args = ["build"]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    return args, {BUILD_YEAR_ENV: str(year)}
+
+
+@contextlib.contextmanager
+def extra_env(values: dict):
+    """Set env vars for the dbt process started inside the block (dagster-dbt copies
+    os.environ when it starts dbt), then put the old values back."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+class KsmDbtCliResource(DbtCliResource):
+    """DbtCliResource for this environment's dbt, without the `dbt --version` process per run."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(installed_version("dbt-core"))

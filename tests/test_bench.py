@@ -1,0 +1,68 @@
+"""The benchmark (bench/): a smoke run end to end, and its parts that are logic of their own."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import procmem  # noqa: E402
+import run as bench  # noqa: E402
+
+
+def test_stage_of_step_keys():
+    assert bench.stage_of("raw__perined") == "ingest"
+    assert bench.stage_of("raw__regions") == "ingest"
+    assert bench.stage_of("dbt_models") == "dbt"
+    assert bench.stage_of("source_quality_checks") == "checks"
+    assert bench.stage_of("mart_quality_checks") == "checks"
+    assert bench.stage_of("release") == "release"
+    assert bench.stage_of("something_new") == "other"
+
+
+def test_peak_rss_of_a_process_tree_counts_the_children(tmp_path):
+    # a child python holding ~200 MB: the parent shell alone would be a few MB
+    script = "import time; b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.5)"
+    sampled = procmem.run_sampled(["sh", "-c", f"{sys.executable} -c \"{script}\"; true"], {}, tmp_path / "log",
+                                  interval=0.1)
+    assert sampled.returncode == 0
+    assert sampled.peak > 200 * 1024 * 1024
+    assert sampled.peak_between(sampled.started, sampled.started + sampled.wall) == sampled.peak
+
+
+def test_change_one_value_replaces_the_file_and_changes_one_field(tmp_path):
+    folder = tmp_path / "inbox" / "perined" / "2024"
+    folder.mkdir(parents=True)
+    template = folder / "perined_2024.csv"
+    template.write_bytes("\ufeffkind_id;leeftijd_moeder\nK1;34\nK2;25\n".encode("utf-8"))
+    linked = tmp_path / "template.csv"
+    linked.hardlink_to(template)
+    change = bench.change_one_value(tmp_path / "inbox", 2024)
+    assert "34 -> 33" in change
+    assert template.read_bytes() == "\ufeffkind_id;leeftijd_moeder\nK1;33\nK2;25\n".encode("utf-8")
+    assert linked.read_text(encoding="utf-8-sig").splitlines()[1] == "K1;34"  # the template is untouched
+
+
+@pytest.mark.e2e
+def test_benchmark_smoke_run(tmp_path):
+    """One tiny year through `ksm run --all`, the floor from dbt's compiled SQL (its
+    indicator_values must equal the warehouse's, or the benchmark fails), analyst queries."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "0.01", "--years", "2024", "--repeat", "1",
+         "--no-rebuild", "--workdir", str(tmp_path / "bench")],
+        capture_output=True, text=True, timeout=1800,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    lines = done.stdout.strip().splitlines()
+    assert re.fullmatch(r"ratio_full_build_over_floor=\d+\.\d\d", lines[-1])
+    assert any("indicator_values equal to the warehouse's" in line for line in lines)
+    for stage in ("ingest", "dbt", "checks", "release"):
+        assert re.search(rf"^  {stage} +\d+\.\ds", done.stdout, re.MULTILINE), stage
+    script = (tmp_path / "bench" / "floor" / "floor.sql").read_text()
+    assert "-- ===== 2024" in script and 'INSERT INTO "warehouse"."marts"."indicator_values" BY NAME' in script

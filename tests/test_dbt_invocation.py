@@ -1,0 +1,32 @@
+"""How Dagster starts dbt: the year as an env var, a parse state per home."""
+
+from __future__ import annotations
+
+import os
+
+from orchestration.dbt_invocation import (BUILD_YEAR_ENV, PARTIAL_PARSE, dbt_build_invocation, extra_env,
+                                          keep_parse_state, seed_parse_state)
+
+
+def test_the_year_goes_by_env_and_other_vars_stay_vars():
+    assert dbt_build_invocation("2023") == (["build"], {BUILD_YEAR_ENV: "2023"})
+    args, env = dbt_build_invocation("2019", classification_year=2022)
+    assert args == ["build", "--vars", '{"classification_year": 2022}'] and env == {BUILD_YEAR_ENV: "2019"}
+
+
+def test_extra_env_is_put_back(monkeypatch):
+    monkeypatch.setenv("KSM_TEST_KEPT", "old")
+    monkeypatch.delenv("KSM_TEST_NEW", raising=False)
+    with extra_env({"KSM_TEST_KEPT": "new", "KSM_TEST_NEW": "1"}):
+        assert os.environ["KSM_TEST_KEPT"] == "new" and os.environ["KSM_TEST_NEW"] == "1"
+    assert os.environ["KSM_TEST_KEPT"] == "old" and "KSM_TEST_NEW" not in os.environ
+
+
+def test_parse_state_goes_round_per_home(tmp_path):
+    cache, first, second = tmp_path / "home" / "dbt" / PARTIAL_PARSE, tmp_path / "t1", tmp_path / "t2"
+    seed_parse_state(cache, first)  # nothing kept yet: dbt parses
+    assert first.is_dir() and not (first / PARTIAL_PARSE).exists()
+    (first / PARTIAL_PARSE).write_bytes(b"state of run 1")
+    keep_parse_state(first, cache)
+    seed_parse_state(cache, second)
+    assert (second / PARTIAL_PARSE).read_bytes() == b"state of run 1"
