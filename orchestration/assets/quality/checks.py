@@ -113,6 +113,17 @@ def _report_failure(context, year: int, key: dg.AssetKey, check_name: str, passe
     report(context, f"{year} check {label} {key.to_user_string()}:{check_name}: {description}; results: {path}")
 
 
+def _validate_suite(context, year: int, key: dg.AssetKey, suite: str, frame, parameters: dict,
+                    out_dir: Path, selected):
+    """Validate one suite, keep its results file, and yield its blocking and warning results."""
+    outcome = validate_frame(suite, frame, parameters)
+    path = outcome.path = save_json(out_dir, suite, outcome.result)
+    for result in _suite_results(key, outcome, selected):
+        _report_failure(context, year, key, result.check_name, result.passed, result.severity,
+                        result.description, path)
+        yield result
+
+
 @dg.multi_asset_check(
     name="source_quality_checks",
     specs=[spec for source in YEARLY_SOURCES for spec in _suite_specs(dg.AssetKey(["raw", source]), source)],
@@ -132,12 +143,7 @@ def source_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths,
         with warehouse.get_connection() as con:
             frame = source_frame(con, source, year)
             parameters = source_parameters(con, source, year, band)
-        outcome = validate_frame(source, frame, parameters)
-        path = outcome.path = save_json(out_dir, source, outcome.result)
-        for result in _suite_results(key, outcome, selected):
-            _report_failure(context, year, key, result.check_name, result.passed, result.severity,
-                            result.description, path)
-            yield result
+        yield from _validate_suite(context, year, key, source, frame, parameters, out_dir, selected)
     report(context, f"{year} source checks done ({len(selected)} checks) -> {out_dir}")
 
 
@@ -167,12 +173,7 @@ def mart_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, w
                 reconciliations.append((name, fn(con, year)))
 
     if {dg.AssetCheckKey(MART_KEY, SUITE_CHECK), dg.AssetCheckKey(MART_KEY, WARNINGS_CHECK)} & selected:
-        outcome = validate_frame(MART_SUITE, frame, parameters)
-        path = outcome.path = save_json(out_dir, MART_SUITE, outcome.result)
-        for result in _suite_results(MART_KEY, outcome, selected):
-            _report_failure(context, year, MART_KEY, result.check_name, result.passed, result.severity,
-                            result.description, path)
-            yield result
+        yield from _validate_suite(context, year, MART_KEY, MART_SUITE, frame, parameters, out_dir, selected)
 
     for name, found in reconciliations:
         path = save_json(out_dir, name, found.as_dict())
@@ -199,19 +200,12 @@ def reference_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPat
     year = _year(context)
     selected = set(context.selected_asset_check_keys)
     out_dir = quality_dir(ksm.paths, year, context.run.run_id)
-    for mart in REFERENCE_MARTS:
-        key = dg.AssetKey(["marts", mart])
-        if not any(k.asset_key == key for k in selected):
-            continue
-        with warehouse.get_connection() as con:
-            frame = reference_frame(con, mart)
-            parameters = reference_parameters(con, mart)
-        outcome = validate_frame(mart, frame, parameters)
-        path = outcome.path = save_json(out_dir, mart, outcome.result)
-        for result in _suite_results(key, outcome, selected):
-            _report_failure(context, year, key, result.check_name, result.passed, result.severity,
-                            result.description, path)
-            yield result
+    marts = [m for m in REFERENCE_MARTS if any(k.asset_key == dg.AssetKey(["marts", m]) for k in selected)]
+    with warehouse.get_connection() as con:  # read everything first: GX runs without holding the warehouse
+        inputs = {m: (reference_frame(con, m), reference_parameters(con, m)) for m in marts}
+    for mart, (frame, parameters) in inputs.items():
+        yield from _validate_suite(context, year, dg.AssetKey(["marts", mart]), mart, frame, parameters,
+                                   out_dir, selected)
     report(context, f"{year} reference mart checks done ({len(selected)} checks) -> {out_dir}")
 
 
