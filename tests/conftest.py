@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,10 @@ def pytest_configure(config):
     from orchestration.dbt_manifest import ensure_dbt_manifest
 
     ensure_dbt_manifest()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_SESSION_HOME, ignore_errors=True)
 
 
 @pytest.fixture
