@@ -135,3 +135,36 @@ def test_year_model_without_year_var_fails_clearly(tmp_path):
     result = run_dbt(tmp_path, "compile", "--select", "int_births")
     assert result.returncode != 0
     assert "Missing dbt var 'year'" in result.stdout + result.stderr
+
+
+# The project's multi-column generic tests (tests/generic/), run on a small table with known faults.
+FAULTY_ROWS = """create table faulty as select * from (values
+    (1, 'a', 'x', 100), (2, null, 'y', 1000), (null, null, 'it''s', 7)) t(id, label, kind, multiplier)"""
+
+
+@pytest.fixture(scope="module")
+def generic_test_rows(tmp_path_factory) -> dict[str, list[tuple]]:
+    tmp = tmp_path_factory.mktemp("dbt_generic_tests")
+    inline = (
+        "{{ test_not_null_columns(model='faulty', column_names=['id', 'label', 'kind']) }}"
+        " /*split*/ "
+        "{{ test_accepted_values_by_column(model='faulty', "
+        "values_by_column={'kind': ['x', 'y'], 'multiplier': [100, 1000], 'label': ['a']}) }}"
+    )
+    result = run_dbt(tmp, "compile", "--quiet", "--output", "json", "--inline", inline)
+    assert result.returncode == 0, result.stdout + result.stderr
+    compiled = json.loads(result.stdout[result.stdout.index("{"):])["compiled"]
+    not_null_sql, accepted_sql = compiled.split("/*split*/")
+    con = duckdb.connect()
+    con.execute(FAULTY_ROWS)
+    return {"not_null": sorted(con.execute(not_null_sql).fetchall()),
+            "accepted": sorted(con.execute(accepted_sql).fetchall())}
+
+
+def test_not_null_columns_reports_each_column_with_nulls(generic_test_rows):
+    assert generic_test_rows["not_null"] == [("id", 1), ("label", 2)]
+
+
+def test_accepted_values_by_column_reports_unexpected_values(generic_test_rows):
+    # NULL labels pass (as with dbt's accepted_values); numbers are compared as numbers
+    assert generic_test_rows["accepted"] == [("kind", "it's", 1), ("multiplier", "7", 1)]
