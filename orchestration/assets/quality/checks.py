@@ -33,8 +33,8 @@ from orchestration.sources import YEARLY_SOURCES
 from . import reconcile
 from .slices import (REFERENCE_MARTS, mart_frame, mart_parameters, reference_frame, reference_parameters,
                      source_frame, source_parameters)
-from .suites import (BLOCKING, WARNING, SuiteOutcome, load_suite_json, save_json, suite_path, suite_settings,
-                     validate_frame)
+from .suites import (BLOCKING, WARNING, SuiteOutcome, load_suite_json, release_memory, save_json, suite_path,
+                     suite_settings, validate_frame)
 
 SUITE_CHECK = "quality_suite"
 WARNINGS_CHECK = "quality_suite_warnings"
@@ -144,6 +144,8 @@ def source_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths,
             frame = source_frame(con, source, year)
             parameters = source_parameters(con, source, year, band)
         yield from _validate_suite(context, year, key, source, frame, parameters, out_dir, selected)
+        del frame  # one source's slice in memory at a time
+        release_memory()
     report(context, f"{year} source checks done ({len(selected)} checks) -> {out_dir}")
 
 
@@ -174,6 +176,8 @@ def mart_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, w
 
     if {dg.AssetCheckKey(MART_KEY, SUITE_CHECK), dg.AssetCheckKey(MART_KEY, WARNINGS_CHECK)} & selected:
         yield from _validate_suite(context, year, MART_KEY, MART_SUITE, frame, parameters, out_dir, selected)
+    del frame
+    release_memory()
 
     for name, found in reconciliations:
         path = save_json(out_dir, name, found.as_dict())

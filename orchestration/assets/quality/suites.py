@@ -14,6 +14,9 @@ that validate, never at module import (Dagster loads this module for every proce
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import json
 import os
 from dataclasses import dataclass, field
@@ -184,7 +187,7 @@ def _observed(result: dict) -> str:
 def for_gx(frame: pd.DataFrame) -> pd.DataFrame:
     """pandas 3 stores text as StringDtype, which GX 1.24's type expectations do not recognise:
     text columns are handed over as object columns of str (None for missing)."""
-    converted = frame.copy()
+    converted = frame.copy(deep=False)  # numeric columns are shared, not copied (copy-on-write)
     for column in converted.columns:
         if isinstance(converted[column].dtype, pd.StringDtype):
             converted[column] = converted[column].astype(object).where(converted[column].notna(), None)
@@ -235,6 +238,8 @@ def validate_frame(name: str, frame: pd.DataFrame, parameters: dict | None = Non
              .add_batch_definition_whole_dataframe("slice")
              .get_batch(batch_parameters={"dataframe": for_gx(frame)}))
     result = batch.validate(suite, expectation_parameters=parameters).to_json_dict()
+    del batch
+    context.data_sources.delete("ksm")  # the context outlives this call; its datasource holds the frame
 
     evaluated = {BLOCKING: 0, WARNING: 0}
     failed = []
@@ -250,6 +255,20 @@ def validate_frame(name: str, frame: pd.DataFrame, parameters: dict | None = Non
                       "evaluated": evaluated, "failed": [f.as_dict() for f in failed],
                       "skipped": skipped, "parameters": _shortened(parameters)}, **result}
     return SuiteOutcome(stored["name"], len(frame), evaluated, failed, skipped, parameters, result)
+
+
+def release_memory() -> None:
+    """Give the memory of validated frames back to the system. GX hands pandas frames of object
+    strings around (millions of small Python objects at national scale); once they are garbage,
+    glibc keeps most of their pages unless asked, and the process would enter the dbt step,
+    whose DuckDB needs memory of its own, still holding gigabytes."""
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        try:
+            ctypes.CDLL(libc).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
 
 
 def save_json(directory: Path, name: str, content: dict) -> Path:
