@@ -30,8 +30,10 @@ demo: setup  ## write the demo extracts, build and release every year
 	$(BIN)/ksm run --all
 	$(BIN)/ksm status
 
+# one worker per core, whole test files per worker (module fixtures are built once)
+TEST_WORKERS ?= auto
 test: setup browser  ## the whole test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Headless Chromium for the browser tests (Debian's package): installed only when missing and
 # apt-get can run as root; otherwise nothing happens and those tests skip.
