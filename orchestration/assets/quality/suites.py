@@ -15,7 +15,7 @@ that validate, never at module import (Dagster loads this module for every proce
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import gc
 import json
 import os
@@ -233,13 +233,15 @@ def validate_frame(name: str, frame: pd.DataFrame, parameters: dict | None = Non
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (context.data_sources.add_pandas("ksm")
-             .add_dataframe_asset(name)
-             .add_batch_definition_whole_dataframe("slice")
-             .get_batch(batch_parameters={"dataframe": for_gx(frame)}))
-    result = batch.validate(suite, expectation_parameters=parameters).to_json_dict()
-    del batch
-    context.data_sources.delete("ksm")  # the context outlives this call; its datasource holds the frame
+    try:
+        batch = (context.data_sources.add_pandas("ksm")
+                 .add_dataframe_asset(name)
+                 .add_batch_definition_whole_dataframe("slice")
+                 .get_batch(batch_parameters={"dataframe": for_gx(frame)}))
+        result = batch.validate(suite, expectation_parameters=parameters).to_json_dict()
+        del batch
+    finally:
+        context.data_sources.delete("ksm")  # the context outlives this call; its datasource holds the frame
 
     evaluated = {BLOCKING: 0, WARNING: 0}
     failed = []
@@ -263,12 +265,18 @@ def release_memory() -> None:
     glibc keeps most of their pages unless asked, and the process would enter the dbt step,
     whose DuckDB needs memory of its own, still holding gigabytes."""
     gc.collect()
-    libc = ctypes.util.find_library("c")
-    if libc:
-        try:
-            ctypes.CDLL(libc).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
-            pass
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 def save_json(directory: Path, name: str, content: dict) -> Path:
