@@ -160,23 +160,14 @@ def cmd_compare(args) -> int:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="floor")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("compile")
-    p.add_argument("--warehouse", required=True)
-    p.add_argument("--years", required=True)
-    p.add_argument("--out", required=True)
-    p.set_defaults(func=cmd_compile)
-    p = sub.add_parser("setup")
-    p.add_argument("--warehouse", required=True)
-    p.add_argument("--db", required=True)
-    p.set_defaults(func=cmd_setup)
-    p = sub.add_parser("run")
-    p.add_argument("--db", required=True)
-    p.add_argument("--script", required=True)
-    p.set_defaults(func=cmd_run)
-    p = sub.add_parser("compare")
-    p.add_argument("--warehouse", required=True)
-    p.add_argument("--db", required=True)
-    p.set_defaults(func=cmd_compare)
+    for name, func, options in (("compile", cmd_compile, ("--warehouse", "--years", "--out")),
+                                ("setup", cmd_setup, ("--warehouse", "--db")),
+                                ("run", cmd_run, ("--db", "--script")),
+                                ("compare", cmd_compare, ("--warehouse", "--db"))):
+        command = sub.add_parser(name)
+        for option in options:
+            command.add_argument(option, required=True)
+        command.set_defaults(func=func)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -75,8 +75,8 @@ def dbt_build_invocation(partition_key: str, classification_year: int | None = N
 
 @contextlib.contextmanager
 def extra_env(values: dict):
-    """Set env vars for the dbt process started inside the block (dagster-dbt copies
-    os.environ when it starts dbt), then put the old values back."""
+    """Set env vars for the block (dagster-dbt copies os.environ when it starts dbt; the tests
+    point a whole Dagster run at a home this way), then put the old values back."""
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:

@@ -48,27 +48,20 @@ def released(tmp_path_factory):
     """
     from dagster import DagsterInstance, materialize
 
+    from orchestration.dbt_invocation import extra_env
     from orchestration.definitions import ALL_ASSETS
     from orchestration.resources import build_resources, configure_environment
     from orchestration.settings import Paths
     from tiny_inbox import YEAR, write_tiny_inbox
 
     home = tmp_path_factory.mktemp("released") / "ksm"
-    saved = {k: os.environ.get(k) for k in ("KSM_HOME", "KSM_WAREHOUSE", "DAGSTER_HOME")}
-    os.environ.update(KSM_HOME=str(home), KSM_WAREHOUSE=str(home / "warehouse.duckdb"),
-                      DAGSTER_HOME=str(home / "dagster"))
-    try:
+    with extra_env({"KSM_HOME": str(home), "KSM_WAREHOUSE": str(home / "warehouse.duckdb"),
+                    "DAGSTER_HOME": str(home / "dagster")}):
         paths = configure_environment(Paths(home))
         write_tiny_inbox(paths.inbox)
         instance = DagsterInstance.get()
         results = [materialize(ALL_ASSETS, partition_key=str(YEAR), resources=build_resources(paths),
                                instance=instance, raise_on_error=False) for _ in range(2)]
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return paths, results, instance
 
 
