@@ -20,6 +20,16 @@ from orchestration.settings import DBT_PROJECT_DIR, Paths
 WAREHOUSE_POOL = "warehouse"
 
 
+INSTANCE_YAML_MARKER = "# written by ksm"
+# One step on the warehouse at a time (DuckDB has one writer), and one queued run at a time:
+# a year's steps read intermediate tables that another year's dbt build replaces.
+INSTANCE_YAML = (
+    f"{INSTANCE_YAML_MARKER}: one writer at a time on the warehouse, one run at a time\n"
+    "concurrency:\n  pools:\n    default_limit: 1\n  runs:\n    max_concurrent_runs: 1\n"
+    "telemetry:\n  enabled: false\n"
+)
+
+
 def configure_environment(paths: Paths | None = None) -> Paths:
     """Point every component at one KSM_HOME: warehouse path for dbt, Dagster's instance folder."""
     paths = (paths or Paths.from_env()).ensure()
@@ -27,12 +37,10 @@ def configure_environment(paths: Paths | None = None) -> Paths:
     os.environ["KSM_WAREHOUSE"] = str(paths.warehouse)
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
     instance_yaml = paths.dagster_home / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.write_text(
-            "# written by ksm: one writer at a time on the warehouse\n"
-            "concurrency:\n  pools:\n    default_limit: 1\n"
-            "telemetry:\n  enabled: false\n"
-        )
+    # ours to rewrite while it starts with our marker (older homes lack the run queue)
+    if not instance_yaml.exists() or (instance_yaml.read_text().startswith(INSTANCE_YAML_MARKER)
+                                      and instance_yaml.read_text() != INSTANCE_YAML):
+        instance_yaml.write_text(INSTANCE_YAML)
     return paths
 
 

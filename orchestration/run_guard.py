@@ -3,7 +3,9 @@
 - One `ksm run` at a time per $KSM_HOME (`run_lock`): a year's steps read tables that another
   year's dbt build replaces (the intermediate models hold one build year), so two runs must not
   interleave their steps. The lock is an flock: the kernel drops it when its process dies, so a
-  killed run never leaves a stale lock behind.
+  killed run never leaves a stale lock behind. Runs the daemon starts (the inbox sensor) are
+  kept to one at a time by the instance's run queue, and the sensor waits while `ksm run` holds
+  the lock.
 - Runs whose `ksm` process died (SIGKILL, power cut) stay STARTED on the Dagster instance and keep
   their slot of the `warehouse` pool: the next run would wait for that slot forever. Every `ksm`
   run is tagged with its pid, host and process start time; `recover_interrupted_runs` marks those
@@ -23,6 +25,7 @@ from pathlib import Path
 PID_TAG = "ksm/pid"
 HOST_TAG = "ksm/host"
 START_TAG = "ksm/process_start"
+RUN_LOCK_FILE = ".ksm-run.lock"
 
 
 def _process_start(pid: int) -> str:
@@ -86,11 +89,25 @@ def recover_interrupted_runs(instance, pool: str) -> list[str]:
     return recovered
 
 
+def run_lock_held(home: Path) -> bool:
+    """Whether a `ksm run` holds the home's run lock now (without waiting for it)."""
+    lock = home / RUN_LOCK_FILE
+    if not lock.exists():
+        return False
+    with open(lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
 @contextlib.contextmanager
 def run_lock(home: Path):
     """Hold the home's run lock; say so when another `ksm run` has it and wait for it."""
     home.mkdir(parents=True, exist_ok=True)
-    with open(home / ".ksm-run.lock", "a+") as handle:
+    with open(home / RUN_LOCK_FILE, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -26,6 +26,7 @@ from orchestration.alerts.inbox import (deadline_for, late_years, parse_deadline
 from orchestration.alerts.model import freshness_alert
 from orchestration.assets.release.publish import latest_release
 from orchestration.resources import KsmPaths
+from orchestration.run_guard import run_lock_held
 from orchestration.settings import YEARS
 from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
 
@@ -70,6 +71,8 @@ def alert_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
                        "warns when a year's extracts are late.")
 def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
     paths = ksm.paths
+    if run_lock_held(paths.home):
+        return dg.SkipReason("ksm run is building on this home; the inbox is looked at again next tick")
     state = json.loads(context.cursor) if context.cursor else {}
     cache = state.get("files", {})
     seen = state.get("seen", {})  # year -> digest of the content last requested (or found released)

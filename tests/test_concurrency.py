@@ -49,3 +49,27 @@ def test_two_years_at_once_and_an_analyst_keeps_a_consistent_view(released, tmp_
         assert fresh.execute("SELECT list(DISTINCT year_to ORDER BY year_to) FROM indicator_values").fetchone()[0] \
             == [YEAR, OTHER]
     assert (paths.releases / str(OTHER) / "v1" / "manifest.json").exists()
+
+
+def test_the_run_lock_is_seen_while_held_and_not_after(tmp_path):
+    from orchestration.run_guard import run_lock, run_lock_held
+
+    assert not run_lock_held(tmp_path)
+    with run_lock(tmp_path):
+        assert run_lock_held(tmp_path)  # what the inbox sensor asks before it requests runs
+    assert not run_lock_held(tmp_path)
+
+
+def test_the_instance_runs_one_queued_run_at_a_time(ksm_home, monkeypatch):
+    from dagster import DagsterInstance
+
+    from orchestration.resources import INSTANCE_YAML, configure_environment
+
+    old = ksm_home.dagster_home / "dagster.yaml"
+    old.write_text("# written by ksm: one writer at a time on the warehouse\n"
+                   "concurrency:\n  pools:\n    default_limit: 1\n")  # a home from before the run queue
+    configure_environment(ksm_home)
+    assert old.read_text() == INSTANCE_YAML
+    with DagsterInstance.from_config(str(ksm_home.dagster_home)) as instance:
+        # what the daemon's run queue reads
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
