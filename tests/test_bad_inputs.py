@@ -196,3 +196,18 @@ def test_ksm_run_on_a_bad_delivery_prints_no_traceback(copy_home):
     failed = [line for line in output.splitlines() if "FAILED" in line]
     assert any("perined_2020.csv" in line and "binary content" in line for line in failed), output
     assert sha256(junk) == before and sha256(copy_home.published) == published
+
+
+@pytest.mark.parametrize("value, formula", [
+    ("=HYPERLINK(1)", True), ("@SUM(A1)", True), ("+cmd|' /C calc'!A0", True), ("-M5", True),
+    ("-2+3+cmd|' /C calc'!A0", True), ("\t=1", True), ("-5", False), ("+31612345678", False),
+    ("-0,5", False), ("-", False), ("M-5", False), ("2024-01", False),
+])
+def test_one_formula_rule_for_the_check_and_the_quarantine_file(value, formula):
+    from orchestration.assets.ingest.load import DECIMAL_PATTERN, FORMULA_START_PATTERN, looks_like_formula
+
+    in_sql = duckdb.connect().execute(
+        "SELECT regexp_matches(?, ?) AND NOT regexp_full_match(?, ?)",
+        [value, FORMULA_START_PATTERN, value, DECIMAL_PATTERN]).fetchone()[0]
+    assert looks_like_formula(value) is formula
+    assert in_sql is formula

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,11 +26,13 @@ from .extract_files import ExtractRejected, ParsedExtract, shown
 # free text and ids longer than this are junk (a pasted blob, a runaway field), not data
 TEXT_MAX_LENGTH = 200
 # what a spreadsheet would run as a formula when the value is opened in it (CSV injection)
-FORMULA_PATTERN = r"^[=@]|^[+-][^0-9.,]"
 # whole numbers as delivered: digits, a sign, at most a zero fraction ('39', '39,0');
 # DuckDB's own cast would round '36.6' to 37 and read '1e2', '0x27' and '1_000'
 WHOLE_NUMBER_PATTERN = r"^[+-]?[0-9]+([.,]0+)?$"
 DECIMAL_PATTERN = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$"
+# what a spreadsheet would run: '=' or '@' first, or a sign, tab or CR first and not a plain
+# number ('-5' is data, '-2+3+cmd|...' is a formula); one rule for the check and the quarantine file
+FORMULA_START_PATTERN = r"^[=@]|^[+\-\t\r]."
 
 INGEST_LOG_DDL = """
 CREATE TABLE IF NOT EXISTS raw.ingest_log (
@@ -103,7 +106,8 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
             f"|| length({trimmed}) || {_sql_str(f' characters, longer than {TEXT_MAX_LENGTH}')} END"
         )
         reasons.append(
-            f"CASE WHEN regexp_matches({trimmed}, {_sql_str(FORMULA_PATTERN)}) THEN {_sql_str(label + ': ')} "
+            f"CASE WHEN regexp_matches({trimmed}, {_sql_str(FORMULA_START_PATTERN)}) "
+            f"AND NOT regexp_full_match({trimmed}, {_sql_str(DECIMAL_PATTERN)}) THEN {_sql_str(label + ': ')} "
             f"|| {_shown(src)} || ' looks like a spreadsheet formula' END"
         )
         return [f"{trimmed} AS {src}"], reasons
@@ -311,8 +315,12 @@ def _outdated_code_notes(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year:
 
 def neutralise_formula(value: str) -> str:
     """A quarantined value as text a spreadsheet will not run (the original stays in the inbox)."""
-    return "'" + value if value[:1] in ("=", "@", "+", "-", "\t", "\r") and value[1:2] not in tuple("0123456789") \
-        else value
+    return "'" + value if looks_like_formula(value) else value
+
+
+def looks_like_formula(value: str) -> bool:
+    """The ingest's formula rule (the SQL in `column_sql`), in Python."""
+    return bool(re.match(FORMULA_START_PATTERN, value)) and not re.fullmatch(DECIMAL_PATTERN, value.strip(" "))
 
 
 def _write_quarantine(parsed: ParsedExtract, rejected: list[tuple[int, str]], ragged: list[dict],
