@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
 from graphlib import TopologicalSorter
 from pathlib import Path
+
+from orchestration.dbt_invocation import parse_state_cache, seed_parse_state
+from orchestration.settings import Paths
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = ROOT / "dbt_project"
@@ -70,10 +72,8 @@ def cmd_compile(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
               "--target-path", str(out / "target"), "--quiet"]
-    kept = Path(args.warehouse).resolve().parent / "dbt" / "partial_parse.msgpack"
-    if kept.exists():  # the home's own parse state (same profile): dbt need not parse again
-        (out / "target").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(kept, out / "target" / "partial_parse.msgpack")
+    # the home's own parse state (same profile): dbt need not parse again
+    seed_parse_state(parse_state_cache(Paths(Path(args.warehouse).resolve().parent)), out / "target")
     parsed = dbtRunner().invoke(["parse", *common])
     if not parsed.success:
         raise SystemExit(f"floor: dbt parse failed: {parsed.exception}")

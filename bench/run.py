@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from floor import parse_years  # noqa: E402
 from procmem import Sampled, run_sampled  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -181,6 +182,7 @@ def build_once(template: Path, home: Path, years: list[int], rebuild_too: bool =
     env = ksm_env(home)
     ksm = str(BIN / "ksm")
 
+    log(f"    ksm run --all (progress: {home / 'bench-full.log'}) ...")
     since = time.time()
     full = run_checked([ksm, "run", "--all"], env, home / "bench-full.log", "ksm run --all")
     full_stages = stage_costs(full, step_windows(home / "dagster", since))
@@ -190,6 +192,7 @@ def build_once(template: Path, home: Path, years: list[int], rebuild_too: bool =
         return found
 
     change = change_one_value(home / "inbox", years[-1])
+    log(f"    ksm run --year {years[-1]} after a corrected delivery (progress: {home / 'bench-rebuild.log'}) ...")
     since = time.time()
     rebuild = run_checked([ksm, "run", "--year", str(years[-1])], env, home / "bench-rebuild.log",
                           f"ksm run --year {years[-1]}")
@@ -207,6 +210,7 @@ def floor_runs(home: Path, workdir: Path, years: list[int], repeat: int) -> dict
     warehouse = str(home / "warehouse.duckdb")
     env = dict(os.environ)
     started = time.monotonic()
+    log("  floor: dbt compiles the SQL of every model ...")
     run_checked([py, script, "compile", "--warehouse", warehouse, "--years", f"{years[0]}-{years[-1]}",
                  "--out", str(out)], env, workdir / "floor-compile.log", "floor compile")
     log(f"  floor script compiled by dbt in {time.monotonic() - started:.0f}s -> {out / 'floor.sql'}")
@@ -308,7 +312,7 @@ def machine() -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--years", default="2017-2024")
+    parser.add_argument("--years", type=parse_years, default="2017-2024", help="e.g. 2017-2024 or 2024")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--workdir", help="where the homes go (default: a new folder under the temp dir)")
@@ -316,8 +320,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-rebuild", dest="rebuild", action="store_false",
                         help="skip the rebuild of the last year (quicker smoke runs)")
     args = parser.parse_args(argv)
-    lo, _, hi = args.years.partition("-")
-    years = list(range(int(lo), int(hi or lo) + 1))
+    years = args.years
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix=f"ksm-bench-{args.scale:g}-")).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     log(f"benchmark: scale {args.scale:g}, years {years[0]}-{years[-1]}, {args.repeat} repeat(s), in {workdir}")

@@ -204,3 +204,11 @@ def published_has_views(published: Path) -> bool:
     with contextlib.closing(duckdb.connect(str(published), read_only=True)) as con:
         found = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     return {view.name for view in VIEWS} <= found
+
+
+def open_published(published: Path) -> duckdb.DuckDBPyConnection:
+    """The published file as analysts get it (`ksm query`, `ksm report`): read-only, and the
+    released marts only: no files, no extensions, no attaching."""
+    return duckdb.connect(str(published), read_only=True,
+                          config={"enable_external_access": False, "autoinstall_known_extensions": False,
+                                  "autoload_known_extensions": False, "lock_configuration": True})

@@ -285,14 +285,11 @@ def _last_runs(paths: Paths) -> dict[int, tuple]:
 
 
 def open_published_read_only(paths: Paths):
-    import duckdb
+    from orchestration.analyst_views import open_published
 
     if not paths.published.exists():
         raise UserError(f"nothing published yet ({paths.published}); run `ksm run --all` first")
-    # analysts' queries may read the released marts only: no files, no extensions, no attaching
-    return duckdb.connect(str(paths.published), read_only=True,
-                          config={"enable_external_access": False, "autoinstall_known_extensions": False,
-                                  "autoload_known_extensions": False, "lock_configuration": True})
+    return open_published(paths.published)
 
 
 def cmd_query(args) -> int:

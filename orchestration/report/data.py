@@ -6,7 +6,7 @@ import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
+from orchestration.analyst_views import open_published
 
 TRENDS = {
     "increasing_and_getting_worse": "increasing and getting worse",
@@ -65,8 +65,7 @@ class ReportData:
 def connect(published: Path):
     if not published.exists():
         raise ReportError(f"nothing published yet ({published}); run `ksm run --all` first")
-    return duckdb.connect(str(published), read_only=True,
-                          config={"enable_external_access": False, "autoload_known_extensions": False})
+    return open_published(published)
 
 
 def _rows(con, sql: str, params: list) -> list[dict]:
