@@ -39,6 +39,7 @@ test: setup browser  ## the whole test suite
 # apt-get can run as root; otherwise nothing happens and those tests skip.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& echo "installing chromium for the browser tests (apt-get, a few minutes) ..." \
 		&& { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
 		     || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; } \
 		|| echo "chromium not installed: the browser tests will skip"; }

@@ -318,6 +318,8 @@ def cmd_query(args) -> int:
 def cmd_export(args) -> int:
     import duckdb
 
+    from orchestration.assets.release.publish import sql_path
+
     paths = Paths.from_env()
     out = Path(args.out).resolve()
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
@@ -345,7 +347,7 @@ def cmd_export(args) -> int:
                 target = out / f"{name}_{args.year}.{fmt}"
                 option = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
                 try:
-                    con.execute(f"COPY ({sql}) TO '{target.as_posix()}' {option}")
+                    con.execute(f"COPY ({sql}) TO {sql_path(target)} {option}")
                 except duckdb.Error as exc:
                     raise UserError(f"export to {target} failed: {str(exc).splitlines()[0]}") from exc
                 print(f"wrote {target}")

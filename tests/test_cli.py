@@ -56,9 +56,10 @@ def test_status_shows_the_release(copy_home, capsys):
 
 
 def test_export_writes_parquet_and_csv(copy_home, capsys, tmp_path):
-    code, out, _ = run_cli(capsys, "export", "--year", str(YEAR), "--out", str(tmp_path / "out"))
+    out_dir = tmp_path / "analyst's exports"  # a quote in the path must not break the COPY statement
+    code, out, _ = run_cli(capsys, "export", "--year", str(YEAR), "--out", str(out_dir))
     assert code == 0
-    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    files = sorted(p.name for p in out_dir.iterdir())
     assert f"indicator_values_{YEAR}.parquet" in files and f"indicator_values_{YEAR}.csv" in files
     code, _, err = run_cli(capsys, "export", "--year", "2017", "--out", str(tmp_path / "out"))
     assert code == 2 and "2017 has no release" in err

@@ -51,16 +51,20 @@ class FileSink:
 
     path: Path
     name: str = FILE
+    _written: set[str] | None = field(default=None, init=False, repr=False)  # ids in the file, read once
 
     def send(self, alert: Alert) -> None:
         try:
-            if alert.id in self._ids():
+            if self._written is None:
+                self._written = self._ids()
+            if alert.id in self._written:
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as handle:
                 handle.write(json.dumps(alert.as_dict(), ensure_ascii=False) + "\n")
                 handle.flush()
                 os.fsync(handle.fileno())
+            self._written.add(alert.id)
         except OSError as exc:
             raise SinkError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
 

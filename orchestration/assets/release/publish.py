@@ -118,7 +118,7 @@ def _diff_against_previous(con, previous_dir: Path | None, slice_sql: str) -> di
     keys = " AND ".join(f"n.{k} IS NOT DISTINCT FROM o.{k}" for k in VALUE_KEYS)
     rows = con.execute(
         f"""
-        WITH n AS ({slice_sql}), o AS (SELECT * FROM read_parquet({_sql_path(previous)}))
+        WITH n AS ({slice_sql}), o AS (SELECT * FROM read_parquet({sql_path(previous)}))
         SELECT coalesce(n.indicator_code, o.indicator_code) AS indicator_code,
                count(*) FILTER (WHERE n.indicator_code IS NULL) AS rows_removed,
                count(*) FILTER (WHERE o.indicator_code IS NULL) AS rows_added,
@@ -208,11 +208,11 @@ def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slic
     try:
         con.execute(
             f"COPY (SELECT * REPLACE ({int(year)} AS release_year, {version} AS release_version) "
-            f"FROM ({slice_sql})) TO {_sql_path(staging / 'indicator_values.parquet')} (FORMAT parquet)"
+            f"FROM ({slice_sql})) TO {sql_path(staging / 'indicator_values.parquet')} (FORMAT parquet)"
         )
         for table in REFERENCE_TABLES:
             # ordered, so that the same marts always give byte-identical files
-            con.execute(f"COPY (SELECT * FROM marts.{table} ORDER BY ALL) TO {_sql_path(staging / f'{table}.parquet')} "
+            con.execute(f"COPY (SELECT * FROM marts.{table} ORDER BY ALL) TO {sql_path(staging / f'{table}.parquet')} "
                         "(FORMAT parquet)")
         for table in outputs:
             outputs[table]["parquet_sha256"] = _file_sha256(staging / f"{table}.parquet")
@@ -243,7 +243,7 @@ def _write_manifest(path: Path, manifest: dict) -> None:
         os.fsync(handle.fileno())
 
 
-def _sql_path(path: Path) -> str:
+def sql_path(path: Path) -> str:
     return "'" + path.as_posix().replace("'", "''") + "'"
 
 
@@ -300,11 +300,11 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
     paths.published_dir.mkdir(parents=True, exist_ok=True)
     new_file = paths.published_dir / f".monitor-{uuid.uuid4().hex[:8]}.duckdb"
     old_exists = paths.published.exists()
-    release_values = _sql_path(release_dir / "indicator_values.parquet")
+    release_values = sql_path(release_dir / "indicator_values.parquet")
     try:
-        con.execute(f"ATTACH {_sql_path(new_file)} AS ksm_new")
+        con.execute(f"ATTACH {sql_path(new_file)} AS ksm_new")
         if old_exists:
-            con.execute(f"ATTACH {_sql_path(paths.published)} AS ksm_old (READ_ONLY)")
+            con.execute(f"ATTACH {sql_path(paths.published)} AS ksm_old (READ_ONLY)")
         try:
             earlier = (f"SELECT * FROM ksm_old.main.indicator_values WHERE year_to <> {int(year)} UNION ALL BY NAME "
                        if old_exists else "")
@@ -314,7 +314,7 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             )
             for table in REFERENCE_TABLES:
                 con.execute(f"CREATE TABLE ksm_new.main.{table} AS "
-                            f"SELECT * FROM read_parquet({_sql_path(release_dir / f'{table}.parquet')})")
+                            f"SELECT * FROM read_parquet({sql_path(release_dir / f'{table}.parquet')})")
             con.execute(
                 "CREATE TABLE ksm_new.main.releases (year INTEGER, version INTEGER, released_at TIMESTAMPTZ, "
                 "status VARCHAR, checks_passed INTEGER, checks_failed INTEGER, input_checksums JSON, "
