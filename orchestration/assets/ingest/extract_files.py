@@ -43,14 +43,19 @@ class ParsedExtract:
     notes: list[str] = field(default_factory=list)
 
 
+def extract_files(folder: Path) -> list[Path]:
+    """The files the ingest reads from one inbox/<source>/<year>/ folder (ingest, sensor, status)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in EXTRACT_SUFFIXES and not p.name.startswith("."))
+
+
 def find_extract(folder: Path, source: str, year: int | str) -> Path:
     """The single extract file in inbox/<source>/<year>/, or a clear error."""
     if not folder.is_dir():
         raise ExtractRejected(f"no extract for {source} {year}: folder {folder} does not exist")
-    files = sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in EXTRACT_SUFFIXES and not p.name.startswith(".")
-    )
+    files = extract_files(folder)
     if not files:
         raise ExtractRejected(f"no extract for {source} {year}: no .csv or .txt file in {folder}")
     if len(files) > 1:

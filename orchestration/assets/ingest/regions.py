@@ -19,7 +19,7 @@ import pandas as pd
 from orchestration.codes import parse_gemeente_code
 from orchestration.regions import Merger, code_mapping
 
-from .extract_files import ExtractRejected, parse_extract
+from .extract_files import ExtractRejected, extract_files, parse_extract
 from .load import INGEST_LOG_DDL
 
 MERGERS_FILE = "herindelingen.csv"
@@ -110,6 +110,22 @@ def read_mergers(path: Path) -> tuple[list[Merger], str]:
     return mergers, parsed.sha256
 
 
+def classification_file(inbox_regions: Path, year: int) -> Path:
+    """The year's CBS 'Gebieden in Nederland' file, or an error naming the file that is missing.
+    Every year's figures need the classification of that year (its own gemeenten, GGD-regio's and
+    provincies): it comes from the data, never from the code."""
+    folder = inbox_regions / str(year)
+    files = sorted(p for p in extract_files(folder) if p.name != MERGERS_FILE)
+    if not files:
+        raise ExtractRejected(
+            f"no gemeente classification for {year}: expected {folder / f'gebieden_in_nederland_{year}.csv'} "
+            f"(CBS 'Gebieden in Nederland' {year}, e.g. `ksm cbs fetch <table> --source regions --year {year}`)")
+    if len(files) > 1:
+        raise ExtractRejected(f"{folder}: expected exactly one Gebieden in Nederland file, found "
+                              f"{len(files)} ({', '.join(p.name for p in files)})")
+    return files[0]
+
+
 def load_regions(con: duckdb.DuckDBPyConnection, inbox_regions: Path) -> RegionsLoad:
     """Replace raw.regions, raw.region_mergers and raw.gemeente_code_map from the inbox."""
     years = sorted(int(p.name) for p in inbox_regions.glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
@@ -119,12 +135,10 @@ def load_regions(con: duckdb.DuckDBPyConnection, inbox_regions: Path) -> Regions
     merger_set: dict[tuple, Merger] = {}
     for year in years:
         folder = inbox_regions / str(year)
-        files = [p for p in folder.glob("*.csv") if p.name != MERGERS_FILE]
-        if len(files) != 1:
-            raise ExtractRejected(f"{folder}: expected exactly one Gebieden in Nederland file, found {len(files)}")
-        frame, sha = read_classification(files[0], year)
+        classification = classification_file(inbox_regions, year)
+        frame, sha = read_classification(classification, year)
         frames.append(frame)
-        checksums[f"{year}/{files[0].name}"] = sha
+        checksums[f"{year}/{classification.name}"] = sha
         merger_path = folder / MERGERS_FILE
         if merger_path.exists():
             found, sha = read_mergers(merger_path)
