@@ -47,10 +47,11 @@ browser:
 DBT_DOCS := $(KSM_HOME)/dbt-docs
 docs: setup  ## generated docs (indicator catalogue, data dictionary) and the dbt docs site
 	$(BIN)/ksm docs
-	@# with a warehouse: compiled SQL and the catalog of its tables; without: the project only
+	@# with a warehouse: compiled SQL (of its newest year) and the catalog of its tables; without: the project only
 	cd dbt_project && export KSM_WAREHOUSE="$(KSM_HOME)/warehouse.duckdb" PATH="$(CURDIR)/$(BIN):$$PATH" && \
 	if [ -f "$$KSM_WAREHOUSE" ]; then \
-		dbt docs generate --static --project-dir . --profiles-dir . --target-path "$(DBT_DOCS)" --vars '{"year": 2024}'; \
+		KSM_BUILD_YEAR=$$($(CURDIR)/$(BIN)/python -c "import duckdb, os; print(duckdb.connect(os.environ['KSM_WAREHOUSE'], read_only=True).sql('select max(year_to) from marts.indicator_values').fetchone()[0])") \
+		dbt docs generate --static --project-dir . --profiles-dir . --target-path "$(DBT_DOCS)"; \
 	else \
 		dbt parse --project-dir . --profiles-dir . --target-path "$(DBT_DOCS)" && \
 		dbt docs generate --static --no-compile --empty-catalog --project-dir . --profiles-dir . --target-path "$(DBT_DOCS)"; \

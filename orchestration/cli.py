@@ -174,8 +174,13 @@ def _plan(paths: Paths, args) -> list:
                             f"{paths.inbox}/<source>/{args.year}/ (or write demo data: "
                             f"`ksm demo-data --years {args.year}`)")
         requested = [args.year]
-    released = {y: released_classification(paths, y) for y in released_years(paths) if y in available}
-    plan = plan_runs(requested, released, max(classification_years(paths.inbox), default=None))
+    newest = max(classification_years(paths.inbox), default=None)
+    released = {y: released_classification(paths, y) for y in released_years(paths)}
+    for year, classification in sorted(released.items()):
+        if year not in available and newest is not None and classification is not None and classification < newest:
+            print(f"note: {year} stays on classification {classification}: its extracts are no longer in the inbox",
+                  flush=True)
+    plan = plan_runs(requested, {y: c for y, c in released.items() if y in available}, newest)
     for run in plan:
         try:
             classification_file(paths.inbox / "regions", run.year)

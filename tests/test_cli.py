@@ -84,4 +84,4 @@ def test_a_broken_extract_blocks_the_year_and_changes_nothing_published(copy_hom
 
 def test_unknown_year_is_a_clear_error(copy_home, capsys):
     code, _, err = run_cli(capsys, "run", "--year", "2031")
-    assert code == 2 and "2031 is not a monitor year" in err
+    assert code == 2 and "no extracts for 2031" in err

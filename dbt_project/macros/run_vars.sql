@@ -71,9 +71,18 @@
 {%- endmacro %}
 
 
-{#- var include_own_classification as a boolean (accepts true/false, 1/0, yes/no, also as text). -#}
+{#- Publish the build year's own classification beside the target one: var
+    include_own_classification, else the env var KSM_OWN_CLASSIFICATION (read at run time only, as
+    KSM_BUILD_YEAR is, so that dbt's partial parse holds), else true. A boolean: true/false, 1/0,
+    yes/no, also as text. -#}
 {% macro include_own_classification() -%}
-    {%- set value = var('include_own_classification', false) -%}
+    {%- set value = var('include_own_classification', none) -%}
+    {%- if value is none and execute -%}
+        {%- set value = env_var('KSM_OWN_CLASSIFICATION', '') or none -%}
+    {%- endif -%}
+    {%- if value is none -%}
+        {{ return(true) }}
+    {%- endif -%}
     {%- if value is string -%}
         {{ return(value | trim | lower in ['true', '1', 'yes', 'y', 'on']) }}
     {%- endif -%}
