@@ -373,6 +373,11 @@ def test_the_reference_mart_suites_pass_on_the_released_year_and_catch_breakage(
     assert failed_names(validate_frame("regions", regions, parameters["regions"]), BLOCKING) == {
         "expect_column_values_to_be_in_set(parent_ggd_known)"}
 
+    mangled = frames["regions"].copy()  # UTF-8 read as Windows-1252 must never be published
+    mangled.loc[(mangled["region_level"] == "gemeente").idxmax(), "region_name"] = "S\u00c3\u00badwest-Frysl\u00c3\u00a2n"
+    assert failed_names(validate_frame("regions", mangled, parameters["regions"]), BLOCKING) == {
+        "expect_column_values_to_not_match_regex(region_name)"}
+
     mergers = frames["region_mergers"].copy()
     split = mergers["share_total_of_old_code"] < 1.5
     mergers.loc[split.idxmax(), "share_total_of_old_code"] = 0.9  # parts of a split no longer add up
