@@ -170,8 +170,10 @@ def sniff_delimiter(header_line: str, expected: list[str]) -> str:
 
 
 def shown(text: str, limit: int = 60) -> str:
-    """A delivered value as it may appear in a one-line message: printable and short."""
-    return repr(escaped(text, limit))
+    """A delivered value as it may appear in a one-line message: printable and short, each
+    non-printable character a '?' (as the ingest's SQL shows a value: `load._shown`)."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return repr(clean if len(clean) <= limit else clean[:limit] + "...")
 
 
 def check_header(path: Path, header: list[str]) -> None:
