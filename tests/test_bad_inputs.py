@@ -339,3 +339,15 @@ def test_a_link_in_the_inbox_leaks_nothing_to_the_terminal_or_the_alerts(copy_ho
     alerts = copy_home.alerts.read_text(encoding="utf-8")
     assert "is a symbolic link" in alerts and OUTSIDE_SECRET not in alerts
     assert sha256(copy_home.published) == published and os.readlink(folder / "vektis_2020.csv") == str(outside)
+
+
+def test_a_year_or_source_folder_that_is_a_link_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    shutil.copytree(CORPUS / "utf8_bom", outside)
+    inbox = tmp_path / "inbox"
+    (inbox / "perined").mkdir(parents=True)
+    (inbox / "perined" / "2020").symlink_to(outside)
+    (inbox / "vektis").symlink_to(outside.parent)
+    for folder in (inbox / "perined" / "2020", inbox / "vektis" / "outside"):
+        with pytest.raises(ExtractRejected, match="is a symbolic link, not a folder of the inbox"):
+            find_extract(folder, folder.parent.name, 2020)

@@ -71,7 +71,8 @@ def candidate_files(folder: Path, pattern: str = "*") -> list[Path]:
     """The entries of `folder` that could be an extract (by name), regular file or not;
     hidden names are the generator's temporary files."""
     return sorted(p for p in folder.glob(pattern)
-                  if p.suffix.lower() in EXTRACT_SUFFIXES and not p.name.startswith(".") and not p.is_dir())
+                  if p.suffix.lower() in EXTRACT_SUFFIXES and not p.name.startswith(".")
+                  and (p.is_symlink() or not p.is_dir()))
 
 
 def refuse_irregular(files: list[Path]) -> None:
@@ -82,10 +83,16 @@ def refuse_irregular(files: list[Path]) -> None:
             raise ExtractRejected(f"{named(path)} {why}")
 
 
+def refuse_linked_folder(folder: Path) -> None:
+    """inbox/<source>/<year>/ and inbox/<source>/ must be folders of the inbox, not links out of it."""
+    for part in (folder, folder.parent):
+        if part.is_symlink():
+            raise ExtractRejected(f"{named(part)} is a symbolic link, not a folder of the inbox")
+
+
 def find_extract(folder: Path, source: str, year: int | str) -> Path:
     """The single extract file in inbox/<source>/<year>/, or a clear error."""
-    if folder.is_symlink():
-        raise ExtractRejected(f"{named(folder)} is a symbolic link, not a folder of the inbox")
+    refuse_linked_folder(folder)
     if not folder.is_dir():
         raise ExtractRejected(f"no extract for {source} {year}: folder {named(folder)} does not exist")
     files = candidate_files(folder)

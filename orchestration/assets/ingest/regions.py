@@ -22,7 +22,8 @@ from orchestration.regions import Merger, code_mapping
 
 from orchestration.escaping import escaped, named
 
-from .extract_files import ExtractRejected, candidate_files, parse_extract, refuse_irregular, shown
+from .extract_files import (ExtractRejected, candidate_files, parse_extract, refuse_irregular,
+                            refuse_linked_folder, shown)
 from .load import DECIMAL_PATTERN, INGEST_LOG_DDL, text_problem
 
 MERGERS_FILE = "herindelingen.csv"
@@ -145,8 +146,7 @@ def load_regions(con: duckdb.DuckDBPyConnection, inbox_regions: Path) -> Regions
     merger_set: dict[tuple, Merger] = {}
     for year in years:
         folder = inbox_regions / str(year)
-        if folder.is_symlink():
-            raise ExtractRejected(f"{named(folder)} is a symbolic link, not a folder of the inbox")
+        refuse_linked_folder(folder)
         refuse_irregular(candidate_files(folder))
         files = [p for p in folder.glob("*.csv") if p.name != MERGERS_FILE and not p.name.startswith(".")]
         if len(files) != 1:
