@@ -410,7 +410,7 @@ def test_the_tiny_delivery_links_completely(tiny_warehouse):
 ])
 def test_linkage_thresholds(orphans, missing, blocking, warning):
     """100 births; the linked source misses `missing` of them and brings `orphans` rows that
-    match no birth (43 of 143 rows: the 30% of the issue that took a third off a national figure)."""
+    match no birth (43 of 143 rows: 30% orphans, enough to take a third off a national figure)."""
     from orchestration.assets.quality.linkage import measure_linkage
 
     con = duckdb.connect()
