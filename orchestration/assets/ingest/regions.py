@@ -18,9 +18,8 @@ import duckdb
 import pandas as pd
 
 from orchestration.codes import parse_gemeente_code
-from orchestration.regions import Merger, code_mapping
-
 from orchestration.escaping import escaped, named
+from orchestration.regions import Merger, code_mapping
 
 from .extract_files import (ExtractRejected, candidate_files, parse_extract, refuse_irregular,
                             refuse_linked_folder, shown)
