@@ -351,3 +351,28 @@ def test_a_year_or_source_folder_that_is_a_link_is_refused(tmp_path):
     for folder in (inbox / "perined" / "2020", inbox / "vektis" / "outside"):
         with pytest.raises(ExtractRejected, match="is a symbolic link, not a folder of the inbox"):
             find_extract(folder, folder.parent.name, 2020)
+
+
+@pytest.mark.e2e
+def test_a_file_name_with_control_characters_is_escaped_on_the_terminal_and_in_the_alerts(copy_home, tmp_path):
+    """Through the real command: a perined extract named with a line end and an escape sequence
+    blocks the year; the terminal and alerts.jsonl show the name escaped, never the characters."""
+    import json
+
+    folder = copy_home.inbox / "perined" / "2020"
+    for old in folder.iterdir():
+        old.unlink()
+    shutil.copytree(CORPUS / "file_name_with_control_characters", folder, dirs_exist_ok=True)
+    make_specials(folder, tmp_path / "outside.csv")
+    published = sha256(copy_home.published)
+    done = subprocess.run([str(Path(sys.executable).parent / "ksm"), "run", "--year", "2020"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output and "\x1b" not in output
+    assert any("perined\\n2020\\x1b[31m.csv: a header line but no data rows" in line
+               for line in output.splitlines() if "FAILED" in line), output
+    messages = [json.loads(line)["message"] for line in copy_home.alerts.read_text(encoding="utf-8").splitlines()]
+    assert any("perined\\n2020\\x1b[31m.csv" in m for m in messages), messages
+    assert not [m for m in messages if "\x1b" in m or "\n" in m]
+    assert sha256(copy_home.published) == published
