@@ -52,6 +52,7 @@ PREVIOUS = {
     "cbs_linked": ["kind_id;jaar;inkomen_kwintiel;opleiding_moeder;migratieachtergrond;problematische_schulden;"
                    "psychische_problemen;meervoudig_kwetsbaar", "P1;2020;3;midden;nederland;0;0;0"],
     "vektis": ["kind_id;jaar;kraamzorg_declaratie;lange_opname", "P1;2020;1;0"],
+    "youth_protection": ["kind_id;jaar;gemeente_code;leeftijd;residentieel_overlap", "P1;2020;GM0363;0;1"],
 }
 # the first line of a file outside the inbox: no message may ever show it
 OUTSIDE_SECRET = "SECRET-FIRST-LINE-OF-AN-OUTSIDE-FILE"
