@@ -60,12 +60,20 @@ class QueryBounds:
 @contextlib.contextmanager
 def time_limit(con: duckdb.DuckDBPyConnection, bounds: QueryBounds) -> Iterator[None]:
     """Interrupt whatever `con` runs once the time is up; the interruption becomes one line."""
-    timer = threading.Timer(bounds.timeout_seconds, con.interrupt)
+    fired = threading.Event()
+
+    def stop() -> None:
+        fired.set()
+        con.interrupt()
+
+    timer = threading.Timer(bounds.timeout_seconds, stop)
     timer.daemon = True
     timer.start()
     try:
         yield
     except duckdb.InterruptException:
+        if not fired.is_set():
+            raise KeyboardInterrupt from None  # Ctrl-C, not the timer: `ksm: interrupted`
         raise QueryLimitExceeded(
             f"query stopped after {bounds.timeout_seconds:g} s; set {TIMEOUT_ENV} to allow longer "
             "(or narrow the query)") from None
