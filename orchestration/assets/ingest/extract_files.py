@@ -1,8 +1,9 @@
 """Reading one delivered extract: find it, decode it, split it into rows, never touch it.
 
 Deliveries come as semicolon (sometimes comma or tab) separated text, in UTF-8 with or without a
-BOM or in Latin-1, with CRLF or LF line ends. Everything that makes a whole file unreadable raises
-`ExtractRejected` with the file (and where it helps, the row and column) in the message.
+BOM or in Windows-1252 (Latin-1), with CRLF or LF line ends. Only plain files are read, never
+through a link. Everything that makes a whole file unreadable raises `ExtractRejected` with the
+file (escaped) and, where it helps, the line and column in the message.
 """
 
 from __future__ import annotations
