@@ -131,6 +131,19 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# a text export has no NUL byte; a binary file (or UTF-16 text) has one in its first line or many
+# throughout. A stray NUL in a row is the row's problem: that row is quarantined (load.py)
+BINARY_SNIFF_BYTES = 65536
+BINARY_NUL_SHARE = 0.01
+BINARY_NUL_MIN = 16  # so that one stray NUL in a small file is not "1% of it"
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:BINARY_SNIFF_BYTES]
+    first_line = head.split(b"\n", 1)[0]
+    return b"\x00" in first_line or head.count(b"\x00") > max(BINARY_NUL_MIN, BINARY_NUL_SHARE * len(head))
+
+
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
@@ -141,7 +154,7 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
     for signature, what in BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise ExtractRejected(f"{named(path)}: binary content, {what}")
-    if b"\x00" in data[:65536]:
+    if _looks_binary(data):
         raise ExtractRejected(f"{named(path)}: binary content (NUL bytes), not a text extract")
     bom = data.startswith(UTF8_BOM)
     body = data[len(UTF8_BOM):] if bom else data
