@@ -181,7 +181,7 @@ def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[
         hint = " (one column only: is the delimiter one of ; , tab |?)" if len(parsed.header) == 1 else ""
         raise ExtractRejected(
             f"{named(parsed.path)}, line 1 (header): missing column(s) {', '.join(missing)}; "
-            f"found {shown(found, 120) if found else 'nothing'}{hint}"
+            f"found {shown(found) if found else 'nothing'}{hint}"
         )
     if not parsed.rows:
         raise ExtractRejected(f"{named(parsed.path)}: a header line but no data rows; "

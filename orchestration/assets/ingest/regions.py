@@ -57,7 +57,7 @@ def find_columns(header: list[str], path: Path) -> dict[str, int]:
             found = "none" if not hits else ", ".join(header[i] for i in hits)
             raise ExtractRejected(
                 f"{named(path)}, line 1 (header): expected one column for {field} by its title, "
-                f"found {shown(found, 120)}"
+                f"found {shown(found)}"
             )
         positions[field] = hits[0]
     return positions
