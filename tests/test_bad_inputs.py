@@ -377,3 +377,34 @@ def test_a_file_name_with_control_characters_is_escaped_on_the_terminal_and_in_t
     assert any("perined\\n2020\\x1b[31m.csv" in m for m in messages), messages
     assert not [m for m in messages if "\x1b" in m or "\n" in m]
     assert sha256(copy_home.published) == published
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case_name", ["nul_deep_in_file", "mixed_encodings", "thousands_separator",
+                                       "full_width_digits_in_code"])
+def test_corpus_cases_through_ksm_run(case_name, copy_home, tmp_path):
+    """One case of several classes through the real command, over the released tiny year: no
+    traceback, the inbox as delivered, rows read = accepted + quarantined, earlier releases intact."""
+    case = next(c for c in CASES if c["case"] == case_name)
+    folder = copy_home.inbox / case["source"] / case["year"]
+    if case["source"] != "regions":  # regions cases are laid over the whole reference
+        for old in folder.iterdir():
+            old.unlink()
+    for item in (CORPUS / case_name).iterdir():
+        shutil.copyfile(item, folder / item.name)
+    make_specials(folder, tmp_path / "outside.csv")
+    before = snapshot(folder)
+    releases = {p: sha256(p) for p in copy_home.releases.rglob("*") if p.is_file()}
+    done = subprocess.run([str(Path(sys.executable).parent / "ksm"), "run", "--year", case["year"]],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=600)
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output and "unexpected error" not in output, output
+    assert snapshot(folder) == before
+    assert all(sha256(p) == digest for p, digest in releases.items()), "earlier releases stay as they were"
+    if case["outcome"] == "rejected":
+        assert done.returncode == 1 and case["expect"] in output, output
+        return
+    with duckdb.connect(str(copy_home.warehouse), read_only=True) as con:
+        logged = con.execute("SELECT rows_read, rows_accepted, rows_quarantined FROM raw.ingest_log "
+                             "WHERE source = ? AND year = ?", [case["source"], int(case["year"])]).fetchone()
+    assert logged == (int(case["accepted"]) + int(case["quarantined"]), int(case["accepted"]), int(case["quarantined"]))
