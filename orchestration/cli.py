@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from orchestration.dbt_manifest import DbtParseError, ensure_dbt_manifest
-from orchestration.settings import YEARS, Paths
+from orchestration.settings import Paths, first_year
 from orchestration.sources import ALL_SOURCES
 
 
@@ -28,30 +28,33 @@ class UserError(Exception):
 def parse_years(text: str) -> list[int]:
     """'2017-2024', '2019', or '2017,2019,2021' -> list of years."""
     years: list[int] = []
-    for part in text.split(","):
-        part = part.strip()
-        if "-" in part:
-            lo, hi = (int(x) for x in part.split("-", 1))
-            if lo > hi:
-                raise UserError(f"year range {part!r} runs backwards")
-            years.extend(range(lo, hi + 1))
-        elif part:
-            years.append(int(part))
+    try:
+        for part in text.split(","):
+            part = part.strip()
+            if "-" in part:
+                lo, hi = (int(x) for x in part.split("-", 1))
+                if lo > hi:
+                    raise UserError(f"year range {part!r} runs backwards")
+                years.extend(range(lo, hi + 1))
+            elif part:
+                years.append(int(part))
+    except ValueError:
+        raise UserError(f"years {text!r}: expected e.g. 2017-2026, 2024 or 2019,2021") from None
     return sorted(set(years))
 
 
+def _first_year() -> int:
+    try:
+        return first_year()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
 def years_with_extracts(paths: Paths) -> list[int]:
-    found = set()
-    for source in ALL_SOURCES:
-        folder = paths.inbox / source
-        if folder.is_dir():
-            found.update(int(p.name) for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
-    return sorted(y for y in found if y in YEARS and y not in _reference_only(paths, y))
+    """The monitor's years: from the first year on, every year with extracts in the inbox."""
+    from orchestration.alerts.inbox import monitor_years
 
-
-def _reference_only(paths: Paths, year: int) -> set[int]:
-    # a year with only a regions classification is not a year to build
-    return set() if any((paths.inbox / s / str(year)).is_dir() for s in ALL_SOURCES if s != "regions") else {year}
+    return monitor_years(paths.inbox, _first_year())
 
 
 def extracts_present(paths: Paths, year: int) -> list[str]:
@@ -106,8 +109,15 @@ def _failures(result) -> list[str]:
 def cmd_demo_data(args) -> int:
     from orchestration.demo.generator import write_demo_extracts
 
+    from orchestration.demo.reference import bundled_years
+
     paths = Paths.from_env().ensure()
-    years = parse_years(args.years)
+    years = parse_years(args.years) if args.years else bundled_years()
+    if not years:
+        raise UserError("--years names no year")
+    if years[0] < bundled_years()[0]:
+        raise UserError(f"demo data start in {bundled_years()[0]}, the first bundled classification; "
+                        f"{years[0]} is earlier")
     started = time.monotonic()
     print(f"writing demo extracts for {years[0]}-{years[-1]} at scale {args.scale} into {paths.inbox}")
     counts = write_demo_extracts(paths.inbox, years=years, scale=args.scale, seed=args.seed,
@@ -121,14 +131,7 @@ def cmd_run(args) -> int:
     from orchestration.resources import configure_environment
 
     paths = configure_environment()
-    if args.all:
-        years = years_with_extracts(paths)
-        if not years:
-            raise UserError(f"no extracts in {paths.inbox}: write some with `ksm demo-data` or drop a delivery")
-    else:
-        if args.year not in YEARS:
-            raise UserError(f"{args.year} is not a monitor year ({YEARS[0]}-{YEARS[-1]})")
-        years = [args.year]
+    plan = _plan(paths, args)
     try:
         ensure_dbt_manifest()
     except DbtParseError as exc:
@@ -146,16 +149,56 @@ def cmd_run(args) -> int:
     with run_lock(paths.home):
         for line in recover_interrupted_runs(instance, WAREHOUSE_POOL):
             print(f"recovered: {line}", flush=True)
-        return _run_years(paths, job, instance, years)
+        return _run_years(paths, job, instance, plan)
 
 
-def _run_years(paths: Paths, job, instance, years: list[int]) -> int:
+def _plan(paths: Paths, args) -> list:
+    """The years to build: those asked for, and the released years they change (rebuilds.py)."""
+    from orchestration.alerts.inbox import classification_years
+    from orchestration.assets.ingest.extract_files import ExtractRejected
+    from orchestration.assets.ingest.regions import classification_file
+    from orchestration.assets.release.publish import released_classification, released_years
+    from orchestration.rebuilds import plan_runs
+
+    available = years_with_extracts(paths)
+    if args.all:
+        if not available:
+            raise UserError(f"no extracts in {paths.inbox}: write some with `ksm demo-data` or drop a delivery")
+        requested = available
+    else:
+        first = _first_year()
+        if args.year < first:
+            raise UserError(f"{args.year} is before the monitor's first year {first} (KSM_FIRST_YEAR)")
+        if args.year not in available:
+            raise UserError(f"no extracts for {args.year}: drop the year's deliveries in "
+                            f"{paths.inbox}/<source>/{args.year}/ (or write demo data: "
+                            f"`ksm demo-data --years {args.year}`)")
+        requested = [args.year]
+    released = {y: released_classification(paths, y) for y in released_years(paths) if y in available}
+    plan = plan_runs(requested, released, max(classification_years(paths.inbox), default=None))
+    for run in plan:
+        try:
+            classification_file(paths.inbox / "regions", run.year)
+        except ExtractRejected as exc:
+            raise UserError(str(exc)) from None
+    rebuilt = [run for run in plan if run.reason]
+    for run in rebuilt:
+        print(f"also rebuilding {run.year}: {run.reason}", flush=True)
+    return plan
+
+
+def _run_years(paths: Paths, job, instance, plan: list) -> int:
+    from orchestration.assets.release.publish import REBUILD_REASON_TAG
+    from orchestration.partitions import register_years
     from orchestration.run_guard import run_tags
 
+    register_years(instance, [run.year for run in plan])
     summary = []
-    for year in years:
+    for run in plan:
+        year = run.year
         started = time.monotonic()
-        print(f"== {year}: ingest, dbt build and tests, release", flush=True)
+        because = f" (rebuild: {run.reason})" if run.reason else ""
+        print(f"== {year}: ingest, dbt build and tests, release{because}", flush=True)
         # dbt's own event stream goes to a log file; the terminal gets one line per step
         log_file = paths.home / "logs" / f"run-{year}.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +206,8 @@ def _run_years(paths: Paths, job, instance, years: list[int]) -> int:
             result = job.execute_in_process(
                 partition_key=str(year), instance=instance, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                tags={"ksm/started_by": "ksm run", **run_tags()},
+                tags={"ksm/started_by": "ksm run", **run_tags(),
+                      **({REBUILD_REASON_TAG: run.reason} if run.reason else {})},
             )
         seconds = time.monotonic() - started
         if result.success:
@@ -241,9 +285,16 @@ def cmd_status(args) -> int:
                 "QUALIFY row_number() OVER (PARTITION BY year ORDER BY version DESC) = 1"
             ).fetchall():
                 releases[year] = (version, when, passed, failed)
-    last_runs = _last_runs(paths)
+    from orchestration.assets.release.publish import released_classification
+
+    years = sorted(set(years_with_extracts(paths)) | set(releases))
+    if not years:
+        print(f"no extracts in {paths.inbox} and nothing released yet: write some with `ksm demo-data` "
+              "or drop a delivery")
+        return 0
+    last_runs = _last_runs(paths, years)
     rows = []
-    for year in YEARS:
+    for year in years:
         present = extracts_present(paths, year)
         run = last_runs.get(year)
         rel = releases.get(year)
@@ -253,19 +304,22 @@ def cmd_status(args) -> int:
             f"{run[0]} {run[1]}" if run else "-",
             (f"{run[2]}/{run[3]}" + (f" ({run[4]} warn)" if run[4] else "")) if run else "-",
             f"v{rel[0]}" if rel else "-",
+            released_classification(paths, year) or "-" if rel else "-",
         ))
-    _print_table(["year", "extracts", "last run", "checks ok/failed", "released"], rows)
+    _print_table(["year", "extracts", "last run", "checks ok/failed", "released", "classification"], rows)
     return 0
 
 
-def _last_runs(paths: Paths) -> dict[int, tuple]:
+def _last_runs(paths: Paths, years: list[int]) -> dict[int, tuple]:
+    """The latest run of each year; registers the years as partitions, so the UI shows them."""
     from dagster import DagsterEventType, DagsterInstance, RunsFilter
 
-    if not (paths.dagster_home / "history").exists() and not (paths.dagster_home / "storage").exists():
-        return {}
+    from orchestration.partitions import register_years
+
     instance = DagsterInstance.get()
+    register_years(instance, years)
     found = {}
-    for year in YEARS:
+    for year in years:
         records = instance.get_run_records(
             filters=RunsFilter(tags={"dagster/partition": str(year)}), limit=1
         )
@@ -434,7 +488,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("demo-data", help="write synthetic source extracts into the inbox")
-    p.add_argument("--years", default=f"{YEARS[0]}-{YEARS[-1]}", help="e.g. 2017-2024 or 2019,2020")
+    p.add_argument("--years", help="any range, e.g. 2017-2026 or 2019,2020 (default: the bundled "
+                                    "classification years, 2017-2024); later years reuse the newest classification")
     p.add_argument("--scale", type=float, default=1.0, help="1.0 = national size (~170,000 births a year)")
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(func=cmd_demo_data)

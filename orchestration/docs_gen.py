@@ -38,7 +38,9 @@ RELEASES_TABLE = (
         "checks_passed": ("INTEGER", "Asset checks that passed in the run that released it."),
         "checks_failed": ("INTEGER", "Blocking checks that failed in that run (0 for a release)."),
         "input_checksums": ("JSON", "JSON: SHA-256 of every source file the version was built from."),
-        "changes": ("JSON", "JSON: which indicators gained, lost or changed rows against the previous version, and which inputs changed."),
+        "changes": ("JSON", "JSON: which indicators gained, lost or changed rows against the previous version, which inputs changed, "
+                              "'classification' when the fixed series moved to a newer one ('2024 -> 2026') and "
+                              "'reason' when a released year was built again because of another year."),
         "run_id": ("VARCHAR", "Dagster run that released it."),
         "release_path": ("VARCHAR", "Folder of the immutable release under $KSM_HOME (Parquet files and manifest.json)."),
     },

@@ -21,13 +21,16 @@ import dagster as dg
 
 from orchestration.alerts import dispatch
 from orchestration.alerts.collect import alerts_for_run, finished_runs_since
-from orchestration.alerts.inbox import (deadline_for, late_years, parse_deadline, released_with, scan_year,
-                                        settle_seconds_from_env)
+from orchestration.alerts.inbox import (classification_years, deadline_for, late_years, monitor_years,
+                                        parse_deadline, released_with, scan_year, settle_seconds_from_env)
 from orchestration.alerts.model import freshness_alert
-from orchestration.assets.release.publish import latest_release
+from orchestration.assets.release.publish import (REBUILD_REASON_TAG, latest_release, released_classification,
+                                                  released_years)
+from orchestration.partitions import new_partition_keys, yearly_partitions
+from orchestration.rebuilds import plan_runs
 from orchestration.resources import KsmPaths
 from orchestration.run_guard import run_lock_held
-from orchestration.settings import YEARS
+from orchestration.settings import first_year
 from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
 
 JOB_NAME = "yearly_build"
@@ -77,9 +80,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
     cache = state.get("files", {})
     seen = state.get("seen", {})  # year -> digest of the content last requested (or found released)
     now = time.time()
-    notes, requests, delivered = [], [], {}
+    notes, requests, delivered, complete = [], [], {}, []
     settle = settle_seconds_from_env()
-    for year in YEARS:
+    first = first_year()
+    built = monitor_years(paths.inbox, first)
+    # every year from the first up to last year is due some time, and every year delivered exists
+    years = sorted(set(built) | set(range(first, dt.date.today().year)))
+    for year in years:
         scan = scan_year(paths.inbox, year, cache=cache, now=now, settle_seconds=settle)
         delivered[year] = [s for s in ALL_SOURCES if s not in scan.missing]
         if scan.settling:
@@ -93,11 +100,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
             seen[str(year)] = scan.digest
             continue
         seen[str(year)] = scan.digest
-        notes.append(f"{year}: complete, run {scan.run_key}")
-        requests.append(dg.RunRequest(run_key=scan.run_key, partition_key=str(year),
-                                      tags={"ksm/started_by": "inbox_sensor", "ksm/inbox_digest": scan.digest[:16]}))
+        complete.append(scan)
+    requests = _run_requests(paths, complete, built, notes)
     # forget files that left the inbox
-    live = {f"{s}/{y}" for y in YEARS for s in delivered[y]}
+    live = {f"{s}/{y}" for y in years for s in delivered[y]}
     cache = {k: v for k, v in cache.items() if k.rsplit("/", 1)[0] in live}
 
     try:
@@ -107,14 +113,43 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
     else:
         # a year with only a regions classification has had nothing delivered yet
         present = {y: s if any(x != REGIONS_SOURCE for x in s) else [] for y, s in delivered.items()}
-        late = late_years(YEARS, present, dt.date.today(), month_day)
+        late = late_years(years, present, dt.date.today(), month_day)
         if late:
             alerts = [freshness_alert(year=y, deadline=deadline_for(y, month_day),
                                       missing=[s for s in ALL_SOURCES if s not in delivered[y]]) for y in late]
             report = dispatch(paths, alerts)
             notes.append(f"late: {', '.join(map(str, late))}; alerts: {_log_delivery(context, report)}")
+    # a new year becomes a partition before its run is requested (Dagster applies this first)
+    new_keys = new_partition_keys(context.instance, built)
     return dg.SensorResult(run_requests=requests, cursor=json.dumps({"files": cache, "seen": seen}, sort_keys=True),
+                           dynamic_partitions_requests=[yearly_partitions.build_add_request(new_keys)] if new_keys else [],
                            skip_reason=None if requests else ("; ".join(notes) or "no complete year with new content"))
+
+
+def _run_requests(paths, complete: list, built: list[int], notes: list[str]) -> list[dg.RunRequest]:
+    """Runs for the complete years with new content, and for the released years they change
+    (a newer classification, pooled periods and trends), in year order: the run queue starts
+    them one at a time in that order."""
+    if not complete:
+        return []
+    released = {y: released_classification(paths, y) for y in released_years(paths) if y in built}
+    plan = plan_runs([s.year for s in complete], released, max(classification_years(paths.inbox), default=None))
+    by_year = {s.year: s for s in complete}
+    digest = "-".join(s.digest[:8] for s in complete)
+    requests = []
+    for run in plan:
+        scan = by_year.get(run.year)
+        tags = {"ksm/started_by": "inbox_sensor"}
+        if scan is not None:
+            tags["ksm/inbox_digest"] = scan.digest[:16]
+            run_key = scan.run_key
+            notes.append(f"{run.year}: complete, run {run_key}")
+        else:
+            tags[REBUILD_REASON_TAG] = run.reason
+            run_key = f"rebuild-{run.year}-after-{digest}"
+            notes.append(f"{run.year}: rebuild ({run.reason})")
+        requests.append(dg.RunRequest(run_key=run_key, partition_key=str(run.year), tags=tags))
+    return requests
 
 
 sensors = [alert_sensor, inbox_sensor]

@@ -10,9 +10,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
-FIRST_YEAR = 2017
-LAST_YEAR = 2024
-YEARS = list(range(FIRST_YEAR, LAST_YEAR + 1))
+# The monitor starts in 2017; every later year exists once its extracts are in the inbox
+# (`orchestration.alerts.inbox.monitor_years`): there is no last year.
+DEFAULT_FIRST_YEAR = 2017
+
+
+def first_year(env=None) -> int:
+    """The first monitor year: $KSM_FIRST_YEAR, default 2017."""
+    text = ((os.environ if env is None else env).get("KSM_FIRST_YEAR") or "").strip()
+    if not text:
+        return DEFAULT_FIRST_YEAR
+    if not (text.isdigit() and len(text) == 4):
+        raise ValueError(f"KSM_FIRST_YEAR must be a four-digit year such as 2017, not {text!r}")
+    return int(text)
 
 
 @dataclass(frozen=True)

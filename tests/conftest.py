@@ -50,6 +50,7 @@ def released(tmp_path_factory):
 
     from orchestration.dbt_invocation import extra_env
     from orchestration.definitions import ALL_ASSETS
+    from orchestration.partitions import register_years
     from orchestration.resources import build_resources, configure_environment
     from orchestration.settings import Paths
     from tiny_inbox import YEAR, write_tiny_inbox
@@ -60,6 +61,7 @@ def released(tmp_path_factory):
         paths = configure_environment(Paths(home))
         write_tiny_inbox(paths.inbox)
         instance = DagsterInstance.get()
+        register_years(instance, [YEAR])
         results = [materialize(ALL_ASSETS, partition_key=str(YEAR), resources=build_resources(paths),
                                instance=instance, raise_on_error=False) for _ in range(2)]
     return paths, results, instance

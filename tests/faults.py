@@ -126,12 +126,15 @@ def _inject(monkeypatch, target: str, code: int) -> str:
     return f"injected OSError({errno.errorcode[code]}) at {target}"
 
 
-def write_second_year(inbox: Path, year: int) -> None:
+def write_second_year(inbox: Path, year: int, *, recode: dict | None = None, gemeenten=None) -> None:
     """The tiny delivery of tiny_inbox.YEAR again as `year` (same births; Haaren, gone by 2021,
-    replaced by Vught), so that two years can run side by side."""
+    replaced by Vught), so that two years can run side by side. `recode` maps other codes as
+    written to their successors; `gemeenten` (default: the bundled classification of `year`) are
+    the gemeenten the questionnaire asks."""
+    recode = recode or {"0788": "GM0865", "GM0788": "GM0865"}
     import csv
 
-    from orchestration.regions import classification
+    from orchestration.demo.reference import classification
     from tiny_inbox import YEAR
 
     def rewrite(source: str, change) -> None:
@@ -148,8 +151,8 @@ def write_second_year(inbox: Path, year: int) -> None:
         if year_column:
             row[year_column] = str(year)
         for column in ("gemeente_code", "RegioS"):
-            if column in row and row[column].strip() in ("0788", "GM0788"):
-                row[column] = "GM0865"
+            if column in row and row[column].strip() in recode:
+                row[column] = recode[row[column].strip()]
         if "gemeente_code_actueel" in row:
             row["gemeente_code_actueel"] = ""
         if "Perioden" in row:
@@ -160,7 +163,7 @@ def write_second_year(inbox: Path, year: int) -> None:
     for source in ("cbs_linked", "vektis", "youth_protection"):
         rewrite(source, lambda r: moved(r, "jaar"))
     rewrite("population", lambda r: moved(r, None))
-    gemeenten = classification(year)
+    gemeenten = classification(year) if gemeenten is None else gemeenten
     target = inbox / "questionnaire" / str(year) / f"questionnaire_{year}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", encoding="cp1252", newline="") as handle:

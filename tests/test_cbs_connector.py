@@ -15,7 +15,7 @@ from orchestration.cli import main
 from orchestration.connectors.cbs import CbsFetchError, age_of, fetch, region_field
 from orchestration.connectors.http import RetryPolicy, retry_after_seconds
 from orchestration.connectors.statline import period_year
-from orchestration.regions import GGD_REGIONS, PROVINCES, classification
+from orchestration.demo.reference import GGD_REGIONS, PROVINCES, classification
 
 FAST = RetryPolicy(timeout=5, retries=3, backoff=0.05)
 FEW = {"GM0014", "GM0080", "GM0363", "GM0518", "GM0599", "GM1992"}
@@ -194,9 +194,10 @@ def _slice(con, sql):
 def test_fetched_extracts_are_ingested_like_the_delivered_ones(copy_home, capsys):
     """Fetch population and regions 2020 over the tiny delivery's own files (same content), ingest
     again and get the same raw rows; then a v4 population for 2023 with a suppressed cell."""
-    from dagster import materialize
+    from dagster import DagsterInstance, materialize
 
     from orchestration.assets.ingest import ingest_assets, raw_regions
+    from orchestration.partitions import register_years
     from orchestration.resources import build_resources
 
     population_sql = ("SELECT * EXCLUDE (source_row) FROM raw.population WHERE year = {year}")
@@ -215,8 +216,11 @@ def test_fetched_extracts_are_ingested_like_the_delivered_ones(copy_home, capsys
 
     population = next(a for a in ingest_assets if a.key.path == ["raw", "population"])
     resources = build_resources(copy_home)
+    instance = DagsterInstance.ephemeral()
+    register_years(instance, [2020, 2023])
     for year in (2020, 2023):
-        result = materialize([raw_regions, population], partition_key=str(year), resources=resources)
+        result = materialize([raw_regions, population], partition_key=str(year), resources=resources,
+                             instance=instance)
         assert result.success
     with duckdb.connect(str(copy_home.warehouse), read_only=True) as con:
         after = _slice(con, population_sql.format(year=2020)), _slice(con, regions_sql)

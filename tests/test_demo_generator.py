@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import regions
+from orchestration.demo import reference as regions
 from orchestration.codes import parse_gemeente_code
 from orchestration.demo.generator import write_demo_extracts
 from orchestration.sources import YEARLY_SOURCES
@@ -186,3 +186,22 @@ def test_rough_rates(inbox):
     assert {r["kind_id"] for r in vektis} == live
     _, linked = extract(inbox, "cbs_linked", 2017)
     assert [r["kind_id"] for r in linked] == [r["kind_id"] for r in rows]
+
+
+def test_a_year_after_the_bundled_classifications_reuses_the_newest_and_says_so(tmp_path):
+    import json
+
+    newest = regions.bundled_years()[-1]
+    later = newest + 2
+    write_demo_extracts(tmp_path, years=[later], scale=0.002, seed=42)
+    folder = tmp_path / "regions" / str(later)
+    header, rows = read(folder / f"gebieden_in_nederland_{later}.csv")
+    codes = sorted(r["Gemeentecode (GM-code)"] for r in rows)
+    assert codes == sorted(g.code for g in regions.classification(newest))
+    _, merger_rows = read(folder / "herindelingen.csv")
+    assert len(merger_rows) == len(regions.mergers())  # no merger is invented
+    notes = json.loads((folder / f"gebieden_in_nederland_{later}.csv.source.json").read_text())
+    assert notes["synthetic"] and f"reuses the {newest} gemeenten" in notes["notes"]
+    _, births = extract(tmp_path, "perined", later)
+    assert births and {b["geboortejaar"] for b in births} == {str(later)}
+    assert not (tmp_path / "regions" / str(newest)).exists()

@@ -45,7 +45,7 @@ def test_values_match_hand_computation(released, key):
         paths,
         "SELECT numerator, denominator, value, ci95_lower, ci95_upper, suppressed, suppression_reason, "
         "classification_year, period FROM indicator_values WHERE indicator_code = ? AND region_code = ? "
-        "AND breakdown = 'total'", (indicator, region))
+        "AND breakdown = 'total' AND classification_year = 2024", (indicator, region))
     assert len(rows) == 1
     num, den, value, lower, upper, suppressed, reason, classification_year, period = rows[0]
     assert (classification_year, period) == (2024, str(YEAR))
@@ -60,10 +60,10 @@ def test_values_match_hand_computation(released, key):
     if region != "NL01":
         # similar when the national value lies inside the region's interval; low is good
         national = published_rows(paths, "SELECT value FROM indicator_values WHERE indicator_code = ? AND "
-                                         "region_code = 'NL01' AND breakdown = 'total'", (indicator,))[0][0]
+                                         "region_code = 'NL01' AND breakdown = 'total' AND classification_year = 2024", (indicator,))[0][0]
         expected = "similar" if lower <= national <= upper else ("better" if value < national else "worse")
         compared = published_rows(paths, "SELECT compared_to_nl FROM indicator_values WHERE indicator_code = ? "
-                                         "AND region_code = ? AND breakdown = 'total'", (indicator, region))
+                                         "AND region_code = ? AND breakdown = 'total' AND classification_year = 2024", (indicator, region))
         assert compared == [(expected,)]
 
 
@@ -71,7 +71,7 @@ def test_every_region_level_is_present_and_rollups_add_up(released):
     paths, _, _ = released
     levels = dict(published_rows(
         paths, "SELECT region_level, count(*) FROM indicator_values WHERE indicator_code = 'preterm' "
-               "AND breakdown = 'total' GROUP BY 1"))
+               "AND breakdown = 'total' AND classification_year = 2024 GROUP BY 1"))
     assert set(levels) == {"gemeente", "ggd_regio", "provincie", "nederland"}
     assert levels["nederland"] == 1 and levels["provincie"] == 12 and levels["ggd_regio"] == 25
 

@@ -1,4 +1,4 @@
-"""Unit tests for orchestration.regions: bundled classifications 2017-2024 and merger mapping."""
+"""Unit tests for the bundled demo classifications 2017-2024 and the merger mapping (orchestration.regions)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections import Counter
 
 import pytest
 
-from orchestration import regions
-from orchestration.regions import GGD_REGIONS, PROVINCES, Merger, code_mapping
+from orchestration.demo import reference as regions
+from orchestration.demo.reference import GGD_REGIONS, PROVINCES
+from orchestration.regions import Merger, code_mapping
 
 YEARS = range(2017, 2025)
 

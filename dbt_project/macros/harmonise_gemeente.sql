@@ -10,7 +10,8 @@
     counts for Nederland. An 'ok' code without a code-map row also gets NULL
     ('not_in_code_map'); a dbt test fails on those.
   - one successor (untouched gemeente or a merger) -> that successor.
-  - several successors (a split): the later address when it is one of the successors;
+  - several successors (a split): the later address (carried forward to `to_year` through the
+    code map, should it have merged since) when it is one of the successors;
     otherwise a deterministic draw in [0, total share) from an MD5 hash of the key picks the
     successor whose cumulative share bucket holds it (buckets ordered by successor code).
 -#}
@@ -43,13 +44,35 @@
         from cumulated
     ),
 
+    {% if current_code -%}
+    -- the later address is a code of some later classification: carried forward to the target
+    -- one (from the newest classification that has it), so that a merger after the delivery
+    -- still finds it among the successors
+    current_latest as (
+        select from_code, max(from_year) as from_year
+        from {{ ref('stg_gemeente_code_map') }}
+        where to_year = {{ to_year }}
+        group by from_code
+    ),
+
+    current_in_target as (
+        select m.from_code as current_code, min(m.to_code) as current_target
+        from {{ ref('stg_gemeente_code_map') }} as m
+        inner join current_latest as l
+            on l.from_code = m.from_code and l.from_year = m.from_year
+        where m.to_year = {{ to_year }}
+        group by m.from_code
+        having count(*) = 1
+    ),
+    {%- endif %}
+
     candidates as (
         select
             r.{{ year_column }}                               as from_year,
             cast(r.{{ key }} as varchar)                      as record_key,
             r.{{ code }}                                      as from_code,
             r.{{ status }}                                    as code_status,
-            {% if current_code %}r.{{ current_code }}{% else %}cast(null as varchar){% endif %} as current_code,
+            {% if current_code %}coalesce(ct.current_target, r.{{ current_code }}){% else %}cast(null as varchar){% endif %} as current_code,
             b.to_code,
             b.n_successors,
             b.cum_lo,
@@ -61,6 +84,10 @@
             on r.{{ status }} = 'ok'
             and b.from_year = r.{{ year_column }}
             and b.from_code = r.{{ code }}
+        {%- if current_code %}
+        left join current_in_target as ct
+            on ct.current_code = r.{{ current_code }}
+        {%- endif %}
     ),
 
     flagged as (

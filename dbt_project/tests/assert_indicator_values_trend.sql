@@ -1,7 +1,8 @@
--- trend is filled exactly for the build year's yearly 'total' rows; a withheld yearly row
+-- trend is filled exactly for the build year's yearly 'total' rows on the target classification; a withheld yearly row
 -- cannot have a trend (its own point is missing); a trend other than 'cannot_be_calculated'
 -- needs the earlier four yearly points of that series published in the mart.
 {%- set build = build_year() %}
+{%- set target = target_classification_year() %}
 {%- set points = var('trend_points', 5) | int %}
 
 with rows as (
@@ -28,6 +29,8 @@ left join history as h
     and h.classification_year = r.classification_year
 where case
     when r.breakdown <> 'total' or r.period <> '{{ build }}' then r.trend is not null
+    -- the year's own classification has no series: trends are of the fixed one only
+    when r.classification_year <> {{ target }} then r.trend is not null
     when r.trend is null then true
     when r.suppressed then r.trend <> 'cannot_be_calculated'
     when r.trend <> 'cannot_be_calculated' then coalesce(h.published_points, 0) <> {{ points - 1 }}

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.assets.ingest.extract_files import EXTRACT_SUFFIXES, file_sha256
+from orchestration.assets.ingest.extract_files import extract_files, file_sha256
 from orchestration.escaping import named
 from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
 
@@ -50,12 +50,28 @@ class YearInbox:
         return f"inbox-{self.year}-{self.digest[:32]}"
 
 
-def extract_files(folder: Path) -> list[Path]:
-    """The files the ingest would read from one inbox/<source>/<year>/ folder."""
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in EXTRACT_SUFFIXES and not p.name.startswith("."))
+def delivered_years(inbox: Path, sources=None) -> list[int]:
+    """Years with at least one extract file of `sources` (default: every yearly source, not the
+    regions reference) in `inbox/<source>/<year>/`."""
+    sources = [s for s in ALL_SOURCES if s != REGIONS_SOURCE] if sources is None else sources
+    found = set()
+    for source in sources:
+        folder = inbox / source
+        if folder.is_dir():
+            found.update(int(p.name) for p in folder.iterdir()
+                         if p.is_dir() and len(p.name) == 4 and p.name.isdigit() and extract_files(p))
+    return sorted(found)
+
+
+def monitor_years(inbox: Path, first: int) -> list[int]:
+    """The monitor's years: from the first year on, every year with a yearly extract in the inbox.
+    (A year with only a regions classification has had nothing delivered yet.)"""
+    return [y for y in delivered_years(inbox) if y >= first]
+
+
+def classification_years(inbox: Path) -> list[int]:
+    """Years with a CBS 'Gebieden in Nederland' classification in inbox/regions/<year>/."""
+    return delivered_years(inbox, [REGIONS_SOURCE])
 
 
 def scan_year(inbox: Path, year: int, *, cache: dict | None = None, now: float,

@@ -7,8 +7,8 @@ microdata.
 What is realistic:
 - the file layout, names, delimiters, encodings (BOM, Latin-1), CRLF line ends, decimal commas
   and the mix of gemeente code forms ('363', '0363', 'GM0363', StatLine's padded 'GM0363    ');
-- the geography: every year uses that year's official classification from
-  `orchestration.regions`, so merged gemeenten appear under their old codes in the early years,
+- the geography: every year uses that year's official classification bundled in
+  `orchestration.demo.reference`, so merged gemeenten appear under their old codes in the early years,
   and records of gemeenten that were later split carry the successor of the mother's later
   address (`gemeente_code_actueel`), allocated by the documented shares;
 - national magnitudes: about 170,000 births a year, roughly 7% preterm, 10% below the 10th
@@ -36,6 +36,7 @@ scale and year give byte-identical files, whichever other years are generated al
 
 from __future__ import annotations
 
+import json
 import os
 import zlib
 from dataclasses import dataclass
@@ -46,7 +47,8 @@ from typing import Callable, Iterable
 import numpy as np
 
 from orchestration import regions
-from orchestration.settings import FIRST_YEAR, LAST_YEAR
+from orchestration.connectors.cbs import SIDECAR_SUFFIX
+from orchestration.demo import reference
 from orchestration.sources import (
     CBS_LINKED,
     PERINED,
@@ -230,8 +232,14 @@ class _Geography:
 
 
 def _base_year(year: int) -> int:
-    """The classification whose gemeenten carry the stable weights (the first supported year)."""
-    return min(FIRST_YEAR, year)
+    """The classification whose gemeenten carry the stable weights (the first bundled year)."""
+    return min(reference.bundled_years()[0], year)
+
+
+def reference_year(year: int) -> int:
+    """The bundled classification a demo year uses: its own, or for a year after the newest
+    bundled one that newest one (real facts only: no merger is invented)."""
+    return min(year, reference.bundled_years()[-1])
 
 
 def _unit_attributes(code: str, seed: int) -> tuple[float, float, float]:
@@ -247,14 +255,14 @@ def _unit_attributes(code: str, seed: int) -> tuple[float, float, float]:
 
 def _geography(year: int, seed: int) -> _Geography:
     try:
-        gemeenten = sorted(regions.classification(year), key=lambda g: _gm(g.code))
+        gemeenten = sorted(reference.classification(reference_year(year)), key=lambda g: _gm(g.code))
     except Exception as exc:  # noqa: BLE001
         raise ValueError(f"no gemeente classification for {year}: {exc}") from exc
     if not gemeenten:
         raise ValueError(f"no gemeente classification for {year}")
-    merger_list = regions.mergers()
+    merger_list = reference.mergers()
     base = _base_year(year)
-    base_codes = [_gm(g.code) for g in regions.classification(base)]
+    base_codes = [_gm(g.code) for g in reference.classification(base)]
     codes = [_gm(g.code) for g in gemeenten]
     index = {c: i for i, c in enumerate(codes)}
 
@@ -283,7 +291,7 @@ def _geography(year: int, seed: int) -> _Geography:
             weight[i], effect[i], deprivation[i] = _unit_attributes(code, seed)
 
     # gemeenten of this year that a later merger split over several successors
-    newest = LAST_YEAR
+    newest = reference.bundled_years()[-1]
     split_old = {}
     for m in merger_list:
         split_old.setdefault(_gm(m.old_code), set()).add(_gm(m.new_code))
@@ -696,8 +704,8 @@ def _region_column_order(year: int) -> list[str]:
 
 
 def _regions_files(year: int, geo: _Geography) -> tuple[list[str], list[list[str]], list[str], list[list[str]]]:
-    provinces = {_prefixed(k, "PV", 2): v for k, v in regions.PROVINCES.items()}
-    ggds = {_prefixed(k, "GG", 4): v for k, v in regions.GGD_REGIONS.items()}
+    provinces = {_prefixed(k, "PV", 2): v for k, v in reference.PROVINCES.items()}
+    ggds = {_prefixed(k, "GG", 4): v for k, v in reference.GGD_REGIONS.items()}
     values = {
         "gm_code": geo.codes.tolist(),
         "gm_name": [_quote(n) for n in geo.names],
@@ -711,7 +719,7 @@ def _regions_files(year: int, geo: _Geography) -> tuple[list[str], list[list[str
     columns = [values[c] for c in order]
 
     m_header = ["datum", "oude_code", "oude_naam", "nieuwe_code", "nieuwe_naam", "aandeel"]
-    rows = [m for m in regions.mergers() if m.classification_year <= year]
+    rows = [m for m in reference.mergers() if m.classification_year <= year]
     m_columns = [
         [m.date.isoformat() if isinstance(m.date, date) else str(m.date) for m in rows],
         [_gm(m.old_code) for m in rows],
@@ -721,6 +729,12 @@ def _regions_files(year: int, geo: _Geography) -> tuple[list[str], list[list[str
         [_decimal(m.share) for m in rows],
     ]
     return header, columns, m_header, m_columns
+
+
+def _write_notes(extract: Path, note: str) -> None:
+    """The extract's notes beside it, as `ksm cbs fetch` writes its sidecar (never read as an extract)."""
+    sidecar = extract.with_name(extract.name + SIDECAR_SUFFIX)
+    sidecar.write_text(json.dumps({"synthetic": True, "notes": note}, indent=1) + "\n", encoding="utf-8")
 
 
 def _decimal(value: float) -> str:
@@ -733,7 +747,7 @@ def _decimal(value: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def write_demo_extracts(inbox: Path, years: Iterable[int] = range(2017, 2025), scale: float = 1.0,
+def write_demo_extracts(inbox: Path, years: Iterable[int] | None = None, scale: float = 1.0,
                         seed: int = 42, progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Write synthetic extracts of every source for each year into `inbox/<source>/<year>/`.
 
@@ -742,6 +756,7 @@ def write_demo_extracts(inbox: Path, years: Iterable[int] = range(2017, 2025), s
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
+    years = reference.bundled_years() if years is None else years
     inbox = Path(inbox)
     say = progress or (lambda _line: None)
     counts = {name: 0 for name in
@@ -774,4 +789,9 @@ def write_demo_extracts(inbox: Path, years: Iterable[int] = range(2017, 2025), s
         emit("regions", year, f"gebieden_in_nederland_{year}.csv", header, columns,
              label="regions (gebieden)")
         emit("regions", year, "herindelingen.csv", m_header, m_columns, label="regions (herindelingen)")
+        if reference_year(year) != year:
+            note = (f"synthetic demo extract: the bundled real classifications end in {reference_year(year)}; "
+                    f"{year} reuses the {reference_year(year)} gemeenten and no merger is invented")
+            _write_notes(inbox / "regions" / str(year) / f"gebieden_in_nederland_{year}.csv", note)
+            say(f"{year} regions: {note}")
     return counts

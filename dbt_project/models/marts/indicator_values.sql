@@ -17,7 +17,10 @@
 -- trend (yearly 'total' rows only): chi-square test for trend over the latest
 -- var('trend_points', 5) yearly points ending in the build year, the earlier points read from
 -- this table itself (same indicator, region and classification); see the trend CTEs below.
+-- Every year is published on the target classification (the fixed series: pooled periods and
+-- trends) and on its own (var include_own_classification, on by default).
 {%- set build = build_year() %}
+{%- set target = target_classification_year() %}
 {%- set trend_points = var('trend_points', 5) | int %}
 
 with cells as (
@@ -180,7 +183,8 @@ select
             then case when p.value > n.nl_value then 'better' else 'worse' end
         else case when p.value > n.nl_value then 'higher' else 'lower' end
     end                                                          as compared_to_nl,
-    case when p.breakdown = 'total' and p.period = '{{ build }}'
+    -- trends are of the fixed series only: the year's own classification has no earlier years
+    case when p.breakdown = 'total' and p.period = '{{ build }}' and p.classification_year = {{ target }}
         then coalesce(t.trend, 'cannot_be_calculated') end       as trend,
     cast(null as integer)                                        as release_year,
     cast(null as integer)                                        as release_version

@@ -12,7 +12,7 @@ from orchestration.sources import YEARLY_SOURCES, SourceSpec
 
 from .extract_files import ExtractRejected, find_extract, parse_extract
 from .load import load_extract
-from .regions import load_regions
+from .regions import classification_file, load_regions
 
 
 @dg.asset(
@@ -25,7 +25,11 @@ from .regions import load_regions
 )
 def raw_regions(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):
     paths = ksm.paths
+    # the year being built needs its own classification (unpartitioned asset: the run's tag says)
+    year = context.run.tags.get("dagster/partition")
     try:
+        if year:
+            classification_file(paths.inbox / "regions", int(year))
         with warehouse.get_connection() as con:
             loaded = load_regions(con, paths.inbox / "regions")
     except ExtractRejected as exc:

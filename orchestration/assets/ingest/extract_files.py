@@ -91,6 +91,14 @@ def refuse_linked_folder(folder: Path) -> None:
             raise ExtractRejected(f"{named(part)} is a symbolic link, not a folder of the inbox")
 
 
+def extract_files(folder: Path) -> list[Path]:
+    """The plain files the ingest reads from one inbox/<source>/<year>/ folder (ingest, sensor,
+    status); links and other entries are not extracts (the ingest refuses them with one line)."""
+    if not folder.is_dir():
+        return []
+    return [p for p in candidate_files(folder) if not_a_regular_file(p) is None]
+
+
 def find_extract(folder: Path, source: str, year: int | str) -> Path:
     """The single extract file in inbox/<source>/<year>/, or a clear error."""
     refuse_linked_folder(folder)

@@ -21,7 +21,7 @@ from orchestration.codes import parse_gemeente_code
 from orchestration.escaping import escaped, named
 from orchestration.regions import Merger, code_mapping
 
-from .extract_files import (ExtractRejected, candidate_files, parse_extract, refuse_irregular,
+from .extract_files import (ExtractRejected, candidate_files, extract_files, parse_extract, refuse_irregular,
                             refuse_linked_folder, shown)
 from .load import DECIMAL_PATTERN, INGEST_LOG_DDL, text_problem
 
@@ -136,6 +136,22 @@ def read_mergers(path: Path) -> tuple[list[Merger], str]:
     return mergers, parsed.sha256
 
 
+def classification_file(inbox_regions: Path, year: int) -> Path:
+    """The year's CBS 'Gebieden in Nederland' file, or an error naming the file that is missing.
+    Every year's figures need the classification of that year (its own gemeenten, GGD-regio's and
+    provincies): it comes from the data, never from the code."""
+    folder = inbox_regions / str(year)
+    files = sorted(p for p in extract_files(folder) if p.name != MERGERS_FILE)
+    if not files:
+        raise ExtractRejected(
+            f"no gemeente classification for {year}: expected {named(folder / f'gebieden_in_nederland_{year}.csv')} "
+            f"(CBS 'Gebieden in Nederland' {year}, e.g. `ksm cbs fetch <table> --source regions --year {year}`)")
+    if len(files) > 1:
+        raise ExtractRejected(f"{named(folder)}: expected exactly one Gebieden in Nederland file, found "
+                              f"{len(files)} ({', '.join(named(p.name) for p in files)})")
+    return files[0]
+
+
 def load_regions(con: duckdb.DuckDBPyConnection, inbox_regions: Path) -> RegionsLoad:
     """Replace raw.regions, raw.region_mergers and raw.gemeente_code_map from the inbox."""
     years = sorted(int(p.name) for p in inbox_regions.glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
@@ -147,13 +163,10 @@ def load_regions(con: duckdb.DuckDBPyConnection, inbox_regions: Path) -> Regions
         folder = inbox_regions / str(year)
         refuse_linked_folder(folder)
         refuse_irregular(candidate_files(folder))
-        files = [p for p in folder.glob("*.csv") if p.name != MERGERS_FILE and not p.name.startswith(".")]
-        if len(files) != 1:
-            raise ExtractRejected(f"{named(folder)}: expected exactly one Gebieden in Nederland file, "
-                                  f"found {len(files)}")
-        frame, sha = read_classification(files[0], year)
+        classification = classification_file(inbox_regions, year)
+        frame, sha = read_classification(classification, year)
         frames.append(frame)
-        checksums[f"{year}/{files[0].name}"] = sha
+        checksums[f"{year}/{classification.name}"] = sha
         merger_path = folder / MERGERS_FILE
         if merger_path.exists() or merger_path.is_symlink():
             found, sha = read_mergers(merger_path)

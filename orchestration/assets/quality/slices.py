@@ -13,7 +13,7 @@ import math
 import duckdb
 import pandas as pd
 
-from orchestration.settings import DBT_PROJECT_DIR, YEARS
+from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources import YEARLY_SOURCES
 
 CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
@@ -152,6 +152,7 @@ def reference_parameters(con: duckdb.DuckDBPyConnection, mart: str) -> dict:
         with CATALOGUE_SEED.open(encoding="utf-8", newline="") as handle:
             return {"catalogue_size": sum(1 for _ in csv.DictReader(handle))}
     if mart == "regions":
-        (loaded,) = con.execute("SELECT count(DISTINCT classification_year) FROM raw.regions").fetchone()
-        return {"classification_years": list(YEARS), "classification_year_count": int(loaded)}
+        loaded = [y for (y,) in con.execute(
+            "SELECT DISTINCT classification_year FROM raw.regions ORDER BY 1").fetchall()]
+        return {"classification_years": loaded, "classification_year_count": len(loaded)}
     return {}

@@ -8,7 +8,7 @@ from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths
 
-from .publish import ReleaseError, publish_year
+from .publish import REBUILD_REASON_TAG, ReleaseError, publish_year
 
 MART_KEYS = [dg.AssetKey(["marts", name]) for name in ("indicator_values", "indicators", "regions", "region_mergers")]
 
@@ -63,7 +63,8 @@ def release(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBR
         raise dg.Failure(description=f"{year} not released: blocking checks failed: {names}")
     try:
         with warehouse.get_connection() as con:
-            outcome = publish_year(con, ksm.paths, year, context.run.run_id, checks)
+            outcome = publish_year(con, ksm.paths, year, context.run.run_id, checks,
+                                   reason=context.run.tags.get(REBUILD_REASON_TAG))
     except ReleaseError as exc:
         raise dg.Failure(description=str(exc)) from exc
     if outcome.created:

@@ -28,6 +28,8 @@ from orchestration.settings import Paths
 
 # the released tables besides `releases`; only indicator_values is yearly
 REFERENCE_TABLES = ["indicators", "regions", "region_mergers"]
+# run tag: why a released year is built again (set by `ksm run` and the inbox sensor)
+REBUILD_REASON_TAG = "ksm/rebuild_reason"
 VALUE_KEYS = ["indicator_code", "period", "region_code", "classification_year", "breakdown", "breakdown_category"]
 
 
@@ -66,12 +68,34 @@ def _versions(year_dir: Path) -> list[int]:
                   and p.name.startswith("v"))
 
 
+def released_years(paths: Paths) -> list[int]:
+    """Years with at least one release folder."""
+    if not paths.releases.is_dir():
+        return []
+    return sorted(int(p.name) for p in paths.releases.iterdir()
+                  if p.is_dir() and p.name.isdigit() and _versions(p))
+
+
 def latest_release(paths: Paths, year: int) -> tuple[int, dict | None]:
     versions = _versions(paths.releases / str(year))
     if not versions:
         return 0, None
     manifest = paths.releases / str(year) / f"v{versions[-1]}" / "manifest.json"
     return versions[-1], json.loads(manifest.read_text())
+
+
+def released_classification(paths: Paths, year: int) -> int | None:
+    """The classification year the latest release of `year` is on (its fixed series); None when
+    the year has no release. Releases from before the manifest said so are read from their Parquet."""
+    version, manifest = latest_release(paths, year)
+    if manifest is None:
+        return None
+    if manifest.get("classification_year") is not None:
+        return int(manifest["classification_year"])
+    values = paths.releases / str(year) / f"v{version}" / "indicator_values.parquet"
+    with contextlib.closing(duckdb.connect()) as con:
+        found = con.execute(f"SELECT max(classification_year) FROM read_parquet({sql_path(values)})").fetchone()[0]
+    return int(found) if found is not None else None
 
 
 def _content_hash(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, str]:
@@ -142,13 +166,17 @@ def _diff_against_previous(con, previous_dir: Path | None, slice_sql: str) -> di
 
 
 def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id: str,
-                 checks: dict) -> ReleaseOutcome:
-    """Release the year's marts from the warehouse connection `con` (read only here)."""
+                 checks: dict, reason: str | None = None) -> ReleaseOutcome:
+    """Release the year's marts from the warehouse connection `con` (read only here). `reason`
+    says why a released year is built again (e.g. a new classification), for `releases.changes`."""
     slice_sql = (f"SELECT * FROM marts.indicator_values WHERE year_to = {int(year)} "
                  f"ORDER BY {', '.join(VALUE_KEYS)}")
     rows, values_hash = _content_hash(con, slice_sql)
     if rows == 0:
         raise ReleaseError(f"marts.indicator_values has no rows for {year}: nothing to release")
+    # the fixed classification of the series (the year's own one is published beside it)
+    (classification,) = con.execute(
+        "SELECT max(classification_year) FROM marts.indicator_values WHERE year_to = ?", [year]).fetchone()
     # keyed source/year/file: every regions year has its own herindelingen.csv
     inputs = {
         f"{source}/{file_year}/{file_name}": sha
@@ -181,13 +209,18 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
         version += 1
         previous_dir = year_dir / f"v{version - 1}" if version > 1 else None
         changes = _diff_against_previous(con, previous_dir, slice_sql)
+        previous_classification = released_classification(paths, year) if previous else None
+        if previous_classification is not None and previous_classification != classification:
+            changes["classification"] = f"{previous_classification} -> {classification}"
+        if reason:
+            changes["reason"] = reason
         changes["inputs_changed"] = sorted(
             k for k in set(inputs) | set((previous or {}).get("inputs", {}))
             if inputs.get(k) != (previous or {}).get("inputs", {}).get(k)
         ) if previous else sorted(inputs)
         try:
             final, manifest = _write_release(con, paths, year, version, run_id, slice_sql, inputs, outputs,
-                                             checks, changes)
+                                             checks, changes, classification)
         except (OSError, duckdb.Error) as exc:
             raise ReleaseError(
                 f"{year}: cannot write release v{version} in {year_dir}: {_reason(exc)}. Nothing was published; "
@@ -199,7 +232,7 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
 
 
 def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slice_sql: str, inputs: dict,
-                   outputs: dict, checks: dict, changes: dict) -> tuple[Path, dict]:
+                   outputs: dict, checks: dict, changes: dict, classification: int) -> tuple[Path, dict]:
     """releases/<year>/v<version>/ written in a hidden folder and renamed into place in one step."""
     year_dir = paths.releases / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
@@ -221,6 +254,7 @@ def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slic
             "version": version,
             "released_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "run_id": run_id,
+            "classification_year": int(classification),
             "inputs": inputs,
             "outputs": outputs,
             "checks": checks,
