@@ -343,25 +343,28 @@ def _last_runs(paths: Paths, years: list[int]) -> dict[int, tuple]:
     return found
 
 
-def open_published_read_only(paths: Paths):
+def open_published_read_only(paths: Paths, bounds=None):
     from orchestration.analyst_views import open_published
 
     if not paths.published.exists():
         raise UserError(f"nothing published yet ({paths.published}); run `ksm run --all` first")
-    return open_published(paths.published)
+    return open_published(paths.published, bounds)
 
 
 def cmd_query(args) -> int:
     import duckdb
 
+    from orchestration.query_bounds import QueryBounds, QueryLimitExceeded, run_bounded
+
     paths = Paths.from_env()
-    with contextlib.closing(open_published_read_only(paths)) as con:
-        try:
-            cursor = con.execute(args.sql)
-            columns = [d[0] for d in cursor.description] if cursor.description else []
-            rows = cursor.fetchall() if columns else []
-        except duckdb.Error as exc:
-            raise UserError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    try:
+        bounds = QueryBounds.from_env()
+        with contextlib.closing(open_published_read_only(paths, bounds)) as con:
+            columns, rows = run_bounded(con, args.sql, bounds)
+    except QueryLimitExceeded as exc:
+        raise UserError(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise UserError(f"query failed: {str(exc).splitlines()[0]}") from exc
     if args.format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
@@ -414,12 +417,13 @@ def cmd_export(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from orchestration.query_bounds import QueryLimitExceeded
     from orchestration.report import BoundaryError, ReportError, build_report
 
     try:
         build_report(Paths.from_env(), args.year, boundaries=Path(args.boundaries) if args.boundaries else None,
                      gemeente=_gemeente_arg(args.gemeente), out=Path(args.out) if args.out else None)
-    except (ReportError, BoundaryError) as exc:
+    except (ReportError, BoundaryError, QueryLimitExceeded) as exc:
         raise UserError(str(exc)) from exc
     return 0
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-_GEMEENTE = re.compile(r"^(?:GM)?0*(\d{1,4})$", re.IGNORECASE)
+# [0-9], not \d: Python's \d takes full-width and other Unicode digits ('０３６３'), DuckDB's RE2 does not
+_GEMEENTE = re.compile(r"^(?:GM)?0*([0-9]{1,4})$", re.IGNORECASE)
 
 
 def parse_gemeente_code(value: str | None) -> str | None:

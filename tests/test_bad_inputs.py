@@ -1,12 +1,20 @@
 """The bad-input corpus (`tests/bad_inputs/`): every case has the outcome its manifest line and
 `docs/sources.md` promise, no exception but a one-line `ExtractRejected` reaches the caller, the
-inbox file is never changed, and every row read is either accepted or quarantined."""
+inbox file is never changed, and every row read is either accepted or quarantined.
+
+What git cannot carry as it is (a symbolic link, a FIFO, a file name with a line end) a case
+describes in its `.make` file, one line each, done after the case is copied into the inbox:
+`symlink NAME -> outside` (a link to a file outside the inbox), `fifo NAME`, and
+`rename NAME -> NEW NAME` (the new name with Python escapes such as \\n and \\x1b).
+Regions cases are laid over a complete regions reference and loaded as the regions asset does."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import os
+import stat
 import shutil
 import subprocess
 import sys
@@ -18,6 +26,7 @@ import pytest
 from orchestration.assets.ingest.extract_files import ExtractRejected, find_extract, parse_extract
 from orchestration.assets.ingest.load import load_extract
 from orchestration.assets.ingest.regions import load_regions
+from orchestration.escaping import named
 from orchestration.sources import YEARLY_SOURCES
 from tiny_inbox import write_regions
 
@@ -40,11 +49,47 @@ PREVIOUS = {
     "population": ["RegioS;Perioden;Leeftijd;BevolkingOp1Januari_1", "GM0363;2020JJ00;1;9000"],
     "questionnaire": ["jaar;gemeente_code;gemeentenaam;coalitie;actieplan;prenataal_huisbezoek;nu_niet_zwanger",
                       "2020;GM0363;Amsterdam;ja;ja;ja;ja"],
+    "cbs_linked": ["kind_id;jaar;inkomen_kwintiel;opleiding_moeder;migratieachtergrond;problematische_schulden;"
+                   "psychische_problemen;meervoudig_kwetsbaar", "P1;2020;3;midden;nederland;0;0;0"],
+    "vektis": ["kind_id;jaar;kraamzorg_declaratie;lange_opname", "P1;2020;1;0"],
+    "youth_protection": ["kind_id;jaar;gemeente_code;leeftijd;residentieel_overlap", "P1;2020;GM0363;0;1"],
 }
+# the first line of a file outside the inbox: no message may ever show it
+OUTSIDE_SECRET = "SECRET-FIRST-LINE-OF-AN-OUTSIDE-FILE"
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(folder: Path) -> dict:
+    """What the folder holds, without following a link or opening a FIFO."""
+    found = {}
+    for p in folder.iterdir():
+        mode = p.lstat().st_mode
+        found[p.name] = (("link", os.readlink(p)) if stat.S_ISLNK(mode) else sha256(p) if stat.S_ISREG(mode)
+                         else ("special", stat.S_IFMT(mode)))
+    return found
+
+
+def make_specials(folder: Path, outside: Path) -> None:
+    """Carry out the case's `.make` lines (see the module docstring)."""
+    steps = folder / ".make"
+    if not steps.exists():
+        return
+    for line in steps.read_text(encoding="utf-8").splitlines():
+        action, _, rest = line.partition(" ")
+        name, _, target = (part.strip() for part in rest.partition("->"))
+        if action == "symlink":
+            outside.write_text(f"{OUTSIDE_SECRET};x;y\n1;2;3\n", encoding="utf-8")
+            (folder / name).unlink(missing_ok=True)
+            (folder / name).symlink_to(outside)
+        elif action == "fifo":
+            os.mkfifo(folder / name)
+        elif action == "rename":
+            (folder / name).rename(folder / codecs.decode(target, "unicode_escape"))
+        else:
+            raise ValueError(f"unknown .make action {action!r}")
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +125,36 @@ def test_docs_list_every_case_with_its_outcome():
         assert case["outcome"] in line
 
 
+def regions_case(case, regions_db, tmp_path):
+    """A regions case: its files laid over a complete reference (2018-2021), loaded whole."""
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(regions_db, db)
+    with duckdb.connect(str(db)) as con:
+        previous = con.execute("SELECT * FROM raw.regions ORDER BY ALL").fetchall()
+        inbox = tmp_path / "inbox"
+        write_regions(inbox, years=[2018, 2019, 2020, 2021])
+        folder = inbox / "regions" / case["year"]
+        for item in (CORPUS / case["case"]).iterdir():
+            shutil.copyfile(item, folder / item.name)
+        make_specials(folder, tmp_path / "outside.csv")
+        before = snapshot(folder)
+        with pytest.raises(ExtractRejected) as rejected:
+            load_regions(con, inbox / "regions")
+        assert snapshot(folder) == before, "the inbox must never change"
+        assert con.execute("SELECT * FROM raw.regions ORDER BY ALL").fetchall() == previous
+    return str(rejected.value), before
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["case"] for c in CASES])
 def test_bad_input_case(case, regions_db, tmp_path):
     source, year = case["source"], int(case["year"])
+    if source == "regions":
+        assert case["outcome"] == "rejected", "reference data are loaded whole or not at all"
+        message, before = regions_case(case, regions_db, tmp_path)
+        assert "\n" not in message and len(message) < 1000, "one readable line"
+        assert any(named(name) in message for name in before), "the message names the file"
+        assert case["expect"] in message and OUTSIDE_SECRET not in message
+        return
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(regions_db, db)
     con = duckdb.connect(str(db))
@@ -97,7 +169,8 @@ def test_bad_input_case(case, regions_db, tmp_path):
 
         folder = tmp_path / "inbox" / source / str(year)
         shutil.copytree(CORPUS / case["case"], folder)
-        before = {p.name: sha256(p) for p in folder.iterdir()}
+        make_specials(folder, tmp_path / "outside.csv")
+        before = snapshot(folder)
         quarantine = tmp_path / "quarantine" / source / str(year)
         try:
             result = ingest_folder(con, source, year, folder, quarantine)
@@ -105,12 +178,13 @@ def test_bad_input_case(case, regions_db, tmp_path):
         except ExtractRejected as exc:  # anything else would reach the user as a traceback
             outcome, message, result = "rejected", str(exc), None
 
-        assert {p.name: sha256(p) for p in folder.iterdir()} == before, "the inbox must never change"
+        assert snapshot(folder) == before, "the inbox must never change"
         assert outcome == case["outcome"], message or result.metadata()
         if outcome == "rejected":
             assert "\n" not in message and len(message) < 1000, "one readable line"
-            assert any(name in message for name in before), "the message names the file"
+            assert any(named(name) in message for name in before), "the message names the file"
             assert case["expect"] in message
+            assert OUTSIDE_SECRET not in message, "nothing of a file outside the inbox"
             # the earlier delivery stays, as if the bad file had never arrived
             assert con.execute(f"SELECT * FROM raw.{source} ORDER BY ALL").fetchall() == previous_rows
             assert con.execute("SELECT file_name, sha256 FROM raw.ingest_log WHERE source = ?",
@@ -211,3 +285,126 @@ def test_one_formula_rule_for_the_check_and_the_quarantine_file(value, formula):
         [value, FORMULA_START_PATTERN, value, DECIMAL_PATTERN]).fetchone()[0]
     assert looks_like_formula(value) is formula
     assert in_sql is formula
+
+
+@pytest.mark.parametrize("value", [
+    "Amsterdam", "K1\x00", "Haren\x1b[31m", "a\nb", "tab\there", "\x85", "=SUM(A1)", "-5", "x" * 201,
+    "Súdwest-Fryslân", "'s-Gravenhage",
+])
+def test_one_text_rule_for_the_yearly_sources_and_the_reference_data(value, tmp_path):
+    """`load.text_problem` (reference data, row by row) and `column_sql` (yearly sources, in
+    DuckDB) find the same values bad."""
+    from orchestration.assets.ingest.load import column_sql, text_problem
+    from orchestration.sources import Column
+
+    _, reasons = column_sql(Column("naam", "text"), 2020, True)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT ? AS naam", [value])
+    in_sql = con.execute(f"SELECT list_filter([{', '.join(reasons)}], lambda r: r IS NOT NULL) FROM t").fetchone()[0]
+    assert bool(in_sql) == (text_problem(value) is not None)
+
+
+def test_thousands_are_never_read_as_units(regions_db, tmp_path):
+    con, _ = _run_case("thousands_separator", regions_db, tmp_path)
+    counts = con.execute("SELECT list(BevolkingOp1Januari_1 ORDER BY Leeftijd) FROM raw.population").fetchone()[0]
+    assert counts == [3400, 9100]  # GM0344 age 0 and GM0363 age 1; 9.000, 2,300 and 1.000.000 quarantined
+    con.close()
+
+
+def test_escaped_names_cannot_forge_lines():
+    from orchestration.escaping import escaped
+
+    assert escaped("a\nb\x1b[31m\x00") == "a\\nb\\x1b[31m\\x00"
+    assert escaped("Súdwest-Fryslân") == "Súdwest-Fryslân"
+    assert escaped("x" * 100, 10) == "x" * 10 + "..."
+
+
+@pytest.mark.e2e
+def test_a_link_in_the_inbox_leaks_nothing_to_the_terminal_or_the_alerts(copy_home, tmp_path):
+    """Through the real command: a symbolic link to a file outside the inbox instead of the vektis
+    extract blocks the year with one line; nothing of the outside file reaches the terminal or
+    alerts.jsonl, the release stays as it was."""
+    folder = copy_home.inbox / "vektis" / "2020"
+    for old in folder.iterdir():
+        old.unlink()
+    outside = tmp_path / "outside.csv"
+    outside.write_text(f"{OUTSIDE_SECRET};kind_id\n1;2\n", encoding="utf-8")
+    (folder / "vektis_2020.csv").symlink_to(outside)
+    published = sha256(copy_home.published)
+    done = subprocess.run([str(Path(sys.executable).parent / "ksm"), "run", "--year", "2020"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output and OUTSIDE_SECRET not in output
+    assert any("vektis_2020.csv is a symbolic link" in line for line in output.splitlines() if "FAILED" in line), output
+    alerts = copy_home.alerts.read_text(encoding="utf-8")
+    assert "is a symbolic link" in alerts and OUTSIDE_SECRET not in alerts
+    assert sha256(copy_home.published) == published and os.readlink(folder / "vektis_2020.csv") == str(outside)
+
+
+def test_a_year_or_source_folder_that_is_a_link_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    shutil.copytree(CORPUS / "utf8_bom", outside)
+    inbox = tmp_path / "inbox"
+    (inbox / "perined").mkdir(parents=True)
+    (inbox / "perined" / "2020").symlink_to(outside)
+    (inbox / "vektis").symlink_to(outside.parent)
+    for folder in (inbox / "perined" / "2020", inbox / "vektis" / "outside"):
+        with pytest.raises(ExtractRejected, match="is a symbolic link, not a folder of the inbox"):
+            find_extract(folder, folder.parent.name, 2020)
+
+
+@pytest.mark.e2e
+def test_a_file_name_with_control_characters_is_escaped_on_the_terminal_and_in_the_alerts(copy_home, tmp_path):
+    """Through the real command: a perined extract named with a line end and an escape sequence
+    blocks the year; the terminal and alerts.jsonl show the name escaped, never the characters."""
+    import json
+
+    folder = copy_home.inbox / "perined" / "2020"
+    for old in folder.iterdir():
+        old.unlink()
+    shutil.copytree(CORPUS / "file_name_with_control_characters", folder, dirs_exist_ok=True)
+    make_specials(folder, tmp_path / "outside.csv")
+    published = sha256(copy_home.published)
+    done = subprocess.run([str(Path(sys.executable).parent / "ksm"), "run", "--year", "2020"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=600)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output and "\x1b" not in output
+    assert any("perined\\n2020\\x1b[31m.csv: a header line but no data rows" in line
+               for line in output.splitlines() if "FAILED" in line), output
+    messages = [json.loads(line)["message"] for line in copy_home.alerts.read_text(encoding="utf-8").splitlines()]
+    assert any("perined\\n2020\\x1b[31m.csv" in m for m in messages), messages
+    assert not [m for m in messages if "\x1b" in m or "\n" in m]
+    assert sha256(copy_home.published) == published
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case_name", ["nul_deep_in_file", "mixed_encodings", "thousands_separator",
+                                       "full_width_digits_in_code"])
+def test_corpus_cases_through_ksm_run(case_name, copy_home, tmp_path):
+    """One case of several classes through the real command, over the released tiny year: no
+    traceback, the inbox as delivered, rows read = accepted + quarantined, earlier releases intact."""
+    case = next(c for c in CASES if c["case"] == case_name)
+    folder = copy_home.inbox / case["source"] / case["year"]
+    if case["source"] != "regions":  # regions cases are laid over the whole reference
+        for old in folder.iterdir():
+            old.unlink()
+    for item in (CORPUS / case_name).iterdir():
+        shutil.copyfile(item, folder / item.name)
+    make_specials(folder, tmp_path / "outside.csv")
+    before = snapshot(folder)
+    releases = {p: sha256(p) for p in copy_home.releases.rglob("*") if p.is_file()}
+    done = subprocess.run([str(Path(sys.executable).parent / "ksm"), "run", "--year", case["year"]],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=600)
+    output = done.stdout + done.stderr
+    assert "Traceback" not in output and "unexpected error" not in output, output
+    assert snapshot(folder) == before
+    assert all(sha256(p) == digest for p, digest in releases.items()), "earlier releases stay as they were"
+    if case["outcome"] == "rejected":
+        assert done.returncode == 1 and case["expect"] in output, output
+        return
+    with duckdb.connect(str(copy_home.warehouse), read_only=True) as con:
+        logged = con.execute("SELECT rows_read, rows_accepted, rows_quarantined FROM raw.ingest_log "
+                             "WHERE source = ? AND year = ?", [case["source"], int(case["year"])]).fetchone()
+    assert logged == (int(case["accepted"]) + int(case["quarantined"]), int(case["accepted"]), int(case["quarantined"]))

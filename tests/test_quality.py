@@ -373,8 +373,51 @@ def test_the_reference_mart_suites_pass_on_the_released_year_and_catch_breakage(
     assert failed_names(validate_frame("regions", regions, parameters["regions"]), BLOCKING) == {
         "expect_column_values_to_be_in_set(parent_ggd_known)"}
 
+    mangled = frames["regions"].copy()  # UTF-8 read as Windows-1252 must never be published
+    mangled.loc[(mangled["region_level"] == "gemeente").idxmax(), "region_name"] = "S\u00c3\u00badwest-Frysl\u00c3\u00a2n"
+    assert failed_names(validate_frame("regions", mangled, parameters["regions"]), BLOCKING) == {
+        "expect_column_values_to_not_match_regex(region_name)"}
+
     mergers = frames["region_mergers"].copy()
     split = mergers["share_total_of_old_code"] < 1.5
     mergers.loc[split.idxmax(), "share_total_of_old_code"] = 0.9  # parts of a split no longer add up
     assert failed_names(validate_frame("region_mergers", mergers, parameters["region_mergers"]), BLOCKING) == {
         "expect_column_values_to_be_between(share_total_of_old_code)"}
+
+
+# ------------------------------------------------------------------ linkage of the linked sources
+
+
+def test_the_tiny_delivery_links_completely(tiny_warehouse):
+    from orchestration.assets.quality.linkage import LINKED_SOURCES, measure_linkage
+
+    assert sorted(LINKED_SOURCES) == ["cbs_linked", "vektis"]
+    for source in LINKED_SOURCES:
+        found = measure_linkage(tiny_warehouse, source, YEAR)
+        assert found.matched_share == 1.0 and found.orphan_rows == 0, found.summary()
+        assert not found.problems("blocking") and not found.problems("warning")
+    # vektis counts live births only: the stillbirth of the tiny year has no claim and is not missed
+    vektis = measure_linkage(tiny_warehouse, "vektis", YEAR)
+    assert vektis.births == vektis.rows == measure_linkage(tiny_warehouse, "cbs_linked", YEAR).births - 1
+
+
+@pytest.mark.parametrize("orphans, missing, blocking, warning", [
+    (0, 0, [], []),
+    (3, 0, [], ["2.9% of rows match no birth, above 2%"]),
+    (43, 0, ["30.1% of rows match no birth, above 10%"], ["30.1% of rows match no birth, above 2%"]),
+    (0, 10, [], ["90.0% of births matched, below 95%"]),
+    (0, 30, ["70.0% of births matched, below 80%"], ["70.0% of births matched, below 95%"]),
+])
+def test_linkage_thresholds(orphans, missing, blocking, warning):
+    """100 births; the linked source misses `missing` of them and brings `orphans` rows that
+    match no birth (43 of 143 rows: 30% orphans, enough to take a third off a national figure)."""
+    from orchestration.assets.quality.linkage import measure_linkage
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw")
+    con.execute("CREATE TABLE raw.perined AS SELECT 2020 AS year, 'K' || i AS kind_id, 0 AS sterfte FROM range(100) t(i)")
+    con.execute("CREATE TABLE raw.cbs_linked AS SELECT 2020 AS year, 'K' || i AS kind_id FROM range(?, 100) t(i) "
+                "UNION ALL SELECT 2020, 'X' || i FROM range(?) t(i)", [missing, orphans])
+    found = measure_linkage(con, "cbs_linked", 2020)
+    assert (found.problems("blocking"), found.problems("warning")) == (blocking, warning), found.summary()
+    assert (found.rows, found.orphan_rows, found.births) == (100 - missing + orphans, orphans, 100)

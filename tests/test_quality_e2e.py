@@ -36,6 +36,7 @@ def test_every_quality_check_ran_and_only_warnings_failed(released):
                                          "reconcile_births_placed_once")}
     expected |= {f"marts/{m}:{c}" for m in ("indicators", "regions", "region_mergers")
                  for c in ("quality_suite", "quality_suite_warnings")}
+    expected |= {f"raw/{s}:{c}" for s in ("cbs_linked", "vektis") for c in ("linkage", "linkage_warnings")}
     assert expected <= set(found)
     failed = {name for name in expected if not found[name].passed}
     # the tiny year has 21% records without a gemeente, three gemeenten of population, and
@@ -68,6 +69,7 @@ def test_blocking_checks_are_upstream_of_what_they_guard():
     upstream = {step.key: {h.step_key for i in step.step_inputs for h in i.get_step_output_handle_dependencies()}
                 for step in plan.get_all_steps_in_topo_order()}
     assert "source_quality_checks" in upstream["dbt_models"]
+    assert "linkage_checks" in upstream["dbt_models"]
     assert "mart_quality_checks" in upstream["release__published_year"]
     assert "reference_quality_checks" in upstream["release__published_year"]
     assert "dbt_models" in upstream["mart_quality_checks"]
@@ -225,3 +227,22 @@ def test_reconciliation_finds_a_birth_lost_or_doubled_between_raw_and_int_births
     assert "1 raw births missing from int_births" in found.summary
     assert "1 births placed more than once" in found.summary
     assert sorted(found.examples) == sorted([[lost, "not in int_births"], [doubled, "placed 2 times"]])
+
+
+def test_a_linked_source_that_matches_too_few_births_blocks_the_year(copy_home, capsys):
+    """30% of the vektis rows renamed to ids that are no birth: every row is valid, so the suite
+    passes, but the linkage check blocks the year; the run says both shares."""
+    published = sha256(copy_home.published)
+    extract = copy_home.inbox / "vektis" / str(YEAR) / f"vektis_{YEAR}.csv"
+    lines = extract.read_text(encoding="utf-8").splitlines()
+    cut = len(lines) - (len(lines) - 1) * 3 // 10
+    extract.write_text("\n".join(lines[:cut] + [line.replace("K", "ORPHAN", 1) for line in lines[cut:]]) + "\n",
+                       encoding="utf-8")
+
+    code = main(["run", "--year", str(YEAR)])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "FAILED check raw/vektis:linkage:" in out and "rows match no birth, above 10%" in out
+    assert any("linkage vektis" in line and "births matched" in line for line in out.splitlines())
+    assert "raw/cbs_linked:linkage" not in out
+    assert sha256(copy_home.published) == published

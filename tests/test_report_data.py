@@ -96,3 +96,18 @@ def test_report_data_uses_the_pooled_period_for_the_map_and_every_year_for_the_c
 def test_report_data_needs_a_release_of_the_year(published):
     with pytest.raises(ReportError, match="2023 has no release"):
         load_report_data(published, 2023)
+
+
+def test_the_report_reads_within_the_query_bounds(published, monkeypatch):
+    """The report opens the file as `ksm query` does: the same memory limit and settings."""
+    from orchestration.analyst_views import open_published
+    from orchestration.query_bounds import QueryLimitExceeded
+
+    monkeypatch.setenv("KSM_QUERY_MEMORY_LIMIT", "lots")
+    with pytest.raises(QueryLimitExceeded, match="KSM_QUERY_MEMORY_LIMIT='lots' is not a size"):
+        load_report_data(published, 2024)
+    monkeypatch.setenv("KSM_QUERY_MEMORY_LIMIT", "300MB")
+    with contextlib.closing(open_published(published)) as con:
+        limit, temp = con.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+    assert limit.startswith("286.1 MiB") and temp == ""
+    assert load_report_data(published, 2024).year == 2024

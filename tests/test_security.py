@@ -108,3 +108,47 @@ def test_ksm_query_cannot_write_attach_or_read_other_files(copy_home, tmp_path, 
     assert not list(tmp_path.glob("out*")), "nothing was written"
     assert _sha(copy_home.published) == published
     assert main(["query", "SELECT count(*) FROM releases"]) == 0
+
+
+def test_ksm_query_is_bounded_in_time_memory_and_rows(copy_home, monkeypatch, capsys):
+    """A query that would never end, one that eats memory and one whose result would not fit
+    each end in one line naming the setting that raises the bound; the next query works."""
+    import time
+
+    cases = [
+        ({"KSM_QUERY_TIMEOUT_SECONDS": "1"},
+         "SELECT count(*) FROM indicator_values a, indicator_values b, indicator_values c, indicator_values d",
+         "query stopped after 1 s; set KSM_QUERY_TIMEOUT_SECONDS"),
+        ({"KSM_QUERY_MEMORY_LIMIT": "50MB"}, "SELECT string_agg(repeat('x', 1000), '') FROM range(1000000)",
+         "query needs more than 50MB of memory; set KSM_QUERY_MEMORY_LIMIT"),
+        ({"KSM_QUERY_MAX_ROWS": "1000"}, "SELECT * FROM indicator_values a, indicator_values b",
+         "the result has more than 1,000 rows"),
+        ({"KSM_QUERY_TIMEOUT_SECONDS": "soon"}, "SELECT 1", "KSM_QUERY_TIMEOUT_SECONDS='soon' is not a number"),
+        ({"KSM_QUERY_MEMORY_LIMIT": "lots"}, "SELECT 1", "KSM_QUERY_MEMORY_LIMIT='lots' is not a size"),
+    ]
+    for env, sql, expected in cases:
+        with monkeypatch.context() as patched:
+            for key, value in env.items():
+                patched.setenv(key, value)
+            started = time.monotonic()
+            code = main(["query", sql])
+            _, err = capsys.readouterr()
+        assert time.monotonic() - started < 60, sql
+        assert code == 2 and err.startswith(f"ksm: {expected}"), (sql, err)
+        assert len(err.strip().splitlines()) == 1 and "unexpected" not in err, err
+    assert main(["query", "SELECT count(*) FROM releases"]) == 0
+
+
+def test_ksm_query_settings_show_no_machine_paths(copy_home, capsys):
+    """Temporary, home and secret directories are not in `duckdb_settings()`; what is left is the
+    published file itself (DuckDB lists it as the one file the connection may read)."""
+    import json
+    from pathlib import Path
+
+    assert main(["query", "SELECT name, value FROM duckdb_settings()", "--format", "json"]) == 0
+    settings = {row["name"]: row["value"] or "" for row in json.loads(capsys.readouterr().out)}
+    published = str(copy_home.published)
+    for name, value in settings.items():
+        rest = value.replace(published, "")  # the published file's own path (and its .wal names)
+        assert str(copy_home.home) not in rest and str(Path.home()) not in rest, (name, value)
+    assert settings["temp_directory"] == "" and settings["memory_limit"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.assets.ingest.extract_files import extract_files, file_sha256
+from orchestration.escaping import named
 from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
 
 DEFAULT_FRESHNESS_DEADLINE = "10-01"  # MM-DD of the year after the extract year
@@ -86,7 +87,7 @@ def scan_year(inbox: Path, year: int, *, cache: dict | None = None, now: float,
         for path in found:
             stat = path.stat()
             if now - stat.st_mtime < settle_seconds:
-                settling.append(f"{source}/{year}/{path.name}")
+                settling.append(f"{source}/{year}/{named(path.name)}")  # shown in the sensor log
                 continue
             key = f"{source}/{year}/{path.name}"
             cached = cache.get(key)

@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 from dataclasses import asdict, dataclass
 
+from orchestration.escaping import escaped
+
 ERROR = "error"  # blocks a release
 WARNING = "warning"  # reported, never blocks
 SEVERITIES = (ERROR, WARNING)
@@ -74,13 +76,14 @@ def check_alert(*, run_id: str, year: int | None, asset: str, check: str, dagste
     message = description or "check failed"
     if results:
         message += f" (results: {results})"
+    message = escaped(message)  # a value from a delivery must not forge lines in a chat or a mail
     return Alert(id=alert_id(run_id, asset, check), time=iso_utc(timestamp),
                  severity=severity_of_check(dagster_severity), year=year, asset=asset, check=check,
                  message=message, run_id=run_id)
 
 
 def run_failed_alert(*, run_id: str, year: int | None, job: str, reasons: list[str], timestamp: float) -> Alert:
-    message = "run failed: " + ("; ".join(reasons) if reasons else "no step reported why (see the run in the UI)")
+    message = "run failed: " + escaped("; ".join(reasons) if reasons else "no step reported why (see the run in the UI)")
     return Alert(id=alert_id(run_id, job, RUN_FAILED_CHECK), time=iso_utc(timestamp), severity=ERROR, year=year,
                  asset=job, check=RUN_FAILED_CHECK, message=message, run_id=run_id)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.analyst_views import open_published
+from orchestration.query_bounds import QueryBounds, time_limit
 
 TRENDS = {
     "increasing_and_getting_worse": "increasing and getting worse",
@@ -62,10 +63,10 @@ class ReportData:
     profile_gemeente: str | None = None
 
 
-def connect(published: Path):
+def connect(published: Path, bounds: QueryBounds | None = None):
     if not published.exists():
         raise ReportError(f"nothing published yet ({published}); run `ksm run --all` first")
-    return open_published(published)
+    return open_published(published, bounds)
 
 
 def _rows(con, sql: str, params: list) -> list[dict]:
@@ -75,7 +76,8 @@ def _rows(con, sql: str, params: list) -> list[dict]:
 
 
 def load_report_data(published: Path, year: int, gemeente: str | None = None) -> ReportData:
-    with contextlib.closing(connect(published)) as con:
+    bounds = QueryBounds.from_env()  # the same bounds as `ksm query`, on the report's reading as a whole
+    with contextlib.closing(connect(published, bounds)) as con, time_limit(con, bounds):
         release = con.execute(
             "SELECT version, strftime(released_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC') FROM releases "
             "WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()

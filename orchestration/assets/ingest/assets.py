@@ -4,6 +4,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from orchestration.escaping import named
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths
@@ -67,7 +68,7 @@ def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             raise dg.Failure(description=f"{spec.name} {year} rejected: {exc}") from exc
         line = f"{year} {spec.name}: {result.rows_accepted:,} rows loaded"
         if result.rows_quarantined:
-            line += f", {result.rows_quarantined:,} quarantined ({result.quarantine_file})"
+            line += f", {result.rows_quarantined:,} quarantined ({named(result.quarantine_file)})"
         if result.unknown_gemeente:
             line += f", {result.unknown_gemeente:,} without a known gemeente (counted in Nederland only)"
         report(context, line)

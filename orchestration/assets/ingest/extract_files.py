@@ -1,8 +1,9 @@
 """Reading one delivered extract: find it, decode it, split it into rows, never touch it.
 
 Deliveries come as semicolon (sometimes comma or tab) separated text, in UTF-8 with or without a
-BOM or in Latin-1, with CRLF or LF line ends. Everything that makes a whole file unreadable raises
-`ExtractRejected` with the file (and where it helps, the row and column) in the message.
+BOM or in Windows-1252 (Latin-1), with CRLF or LF line ends. Only plain files are read, never
+through a link. Everything that makes a whole file unreadable raises `ExtractRejected` with the
+file (escaped) and, where it helps, the line and column in the message.
 """
 
 from __future__ import annotations
@@ -10,8 +11,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from orchestration.escaping import escaped, named
 
 EXTRACT_SUFFIXES = {".csv", ".txt"}
 DELIMITERS = (";", ",", "\t", "|")
@@ -25,6 +31,10 @@ BINARY_SIGNATURES = {
     b"\x1f\x8b": "a gzip archive; unpack it first",
     b"%PDF": "a PDF document",
 }
+UTF8_BOM = b"\xef\xbb\xbf"
+# a UTF-8 multi-byte character: in a file that is not valid UTF-8 as a whole, one of these means
+# the file mixes two encodings, and reading it as Windows-1252 would publish 'SÃºdwest-FryslÃ¢n'
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 class ExtractRejected(Exception):
@@ -43,28 +53,82 @@ class ParsedExtract:
     notes: list[str] = field(default_factory=list)
 
 
+def not_a_regular_file(path: Path) -> str | None:
+    """Why `path` may not be read as a delivery, or None for a plain file. A symbolic link would
+    let the inbox point at any file of the machine (and its first line reach a message), a FIFO
+    or device would hang or stream the read."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link, not a file: put the file itself in the inbox"
+    if not stat.S_ISREG(mode):
+        return "is not a regular file (a FIFO, socket or device?): put the file itself in the inbox"
+    return None
+
+
+def candidate_files(folder: Path, pattern: str = "*") -> list[Path]:
+    """The entries of `folder` that could be an extract (by name), regular file or not;
+    hidden names are the generator's temporary files."""
+    return sorted(p for p in folder.glob(pattern)
+                  if p.suffix.lower() in EXTRACT_SUFFIXES and not p.name.startswith(".")
+                  and (p.is_symlink() or not p.is_dir()))
+
+
+def refuse_irregular(files: list[Path]) -> None:
+    """One line for the first entry that is not a plain file inside the inbox."""
+    for path in files:
+        why = not_a_regular_file(path)
+        if why:
+            raise ExtractRejected(f"{named(path)} {why}")
+
+
+def refuse_linked_folder(folder: Path) -> None:
+    """inbox/<source>/<year>/ and inbox/<source>/ must be folders of the inbox, not links out of it."""
+    for part in (folder, folder.parent):
+        if part.is_symlink():
+            raise ExtractRejected(f"{named(part)} is a symbolic link, not a folder of the inbox")
+
+
 def extract_files(folder: Path) -> list[Path]:
-    """The files the ingest reads from one inbox/<source>/<year>/ folder (ingest, sensor, status)."""
+    """The plain files the ingest reads from one inbox/<source>/<year>/ folder (ingest, sensor,
+    status); links and other entries are not extracts (the ingest refuses them with one line)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in EXTRACT_SUFFIXES and not p.name.startswith("."))
+    return [p for p in candidate_files(folder) if not_a_regular_file(p) is None]
 
 
 def find_extract(folder: Path, source: str, year: int | str) -> Path:
     """The single extract file in inbox/<source>/<year>/, or a clear error."""
+    refuse_linked_folder(folder)
     if not folder.is_dir():
-        raise ExtractRejected(f"no extract for {source} {year}: folder {folder} does not exist")
-    files = extract_files(folder)
+        raise ExtractRejected(f"no extract for {source} {year}: folder {named(folder)} does not exist")
+    files = candidate_files(folder)
+    refuse_irregular(files)
     if not files:
-        raise ExtractRejected(f"no extract for {source} {year}: no .csv or .txt file in {folder}")
+        raise ExtractRejected(f"no extract for {source} {year}: no .csv or .txt file in {named(folder)}")
     if len(files) > 1:
-        names = ", ".join(p.name for p in files)
+        names = ", ".join(named(p.name) for p in files)
         raise ExtractRejected(
-            f"{len(files)} files for {source} {year} in {folder} ({names}): "
+            f"{len(files)} files for {source} {year} in {named(folder)} ({names}): "
             "keep exactly one extract per source and year"
         )
     return files[0]
+
+
+def read_delivery(path: Path) -> bytes:
+    """The bytes of a plain file, never through a link (O_NOFOLLOW) and never blocking on a FIFO
+    (O_NONBLOCK, then fstat): the check and the read are one step, so nothing is swapped between."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ExtractRejected(f"{named(path)} {not_a_regular_file(path) or 'cannot be read'}") from exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ExtractRejected(f"{named(path)} {not_a_regular_file(path) or 'is not a regular file'}")
+        return handle.read()
 
 
 def file_sha256(path: Path) -> str:
@@ -75,22 +139,52 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# a text export has no NUL byte; a binary file (or UTF-16 text) has one in its first line or many
+# throughout. A stray NUL in a row is the row's problem: that row is quarantined (load.py)
+BINARY_SNIFF_BYTES = 65536
+BINARY_NUL_SHARE = 0.01
+BINARY_NUL_MIN = 16  # so that one stray NUL in a small file is not "1% of it"
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:BINARY_SNIFF_BYTES]
+    first_line = head.split(b"\n", 1)[0]
+    return b"\x00" in first_line or head.count(b"\x00") > max(BINARY_NUL_MIN, BINARY_NUL_SHARE * len(head))
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
 def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Text and the encoding it was read with: UTF-8 (BOM or not), else Latin-1 (cp1252)."""
+    """Text and the encoding it was read with, decided on the whole file: valid UTF-8 (BOM or
+    not), else clean Windows-1252; anything else is rejected naming the first line at fault."""
     for signature, what in BINARY_SIGNATURES.items():
         if data.startswith(signature):
-            raise ExtractRejected(f"{path}: binary content, {what}")
-    if b"\x00" in data[:65536]:
-        raise ExtractRejected(f"{path}: binary content (NUL bytes), not a text extract")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+            raise ExtractRejected(f"{named(path)}: binary content, {what}")
+    if _looks_binary(data):
+        raise ExtractRejected(f"{named(path)}: binary content (NUL bytes), not a text extract")
+    bom = data.startswith(UTF8_BOM)
+    body = data[len(UTF8_BOM):] if bom else data
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            return data.decode("latin-1"), "latin-1"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        bad_line = _line_of(body, exc.start)
+    if bom:
+        raise ExtractRejected(
+            f"{named(path)}, line {bad_line}: the file starts with a UTF-8 byte-order mark but this line is "
+            "not UTF-8 (Windows-1252?); save the whole file in one encoding")
+    mixed = UTF8_SEQUENCE.search(body)
+    if mixed:
+        raise ExtractRejected(
+            f"{named(path)}, line {bad_line}: not UTF-8 (Windows-1252?), while line "
+            f"{_line_of(body, mixed.start())} is UTF-8; save the whole file in one encoding")
+    try:
+        return body.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise ExtractRejected(
+            f"{named(path)}, line {_line_of(body, exc.start)}: byte 0x{body[exc.start]:02x} is neither UTF-8 "
+            "nor Windows-1252; save the file as UTF-8") from None
 
 
 def sniff_delimiter(header_line: str, expected: list[str]) -> str:
@@ -105,7 +199,8 @@ def sniff_delimiter(header_line: str, expected: list[str]) -> str:
 
 
 def shown(text: str, limit: int = 60) -> str:
-    """A delivered value as it may appear in a one-line message: printable and short."""
+    """A delivered value as it may appear in a one-line message: printable and short, each
+    non-printable character a '?' (as the ingest's SQL shows a value: `load._shown`)."""
     clean = "".join(ch if ch.isprintable() else "?" for ch in text)
     return repr(clean if len(clean) <= limit else clean[:limit] + "...")
 
@@ -116,16 +211,16 @@ def check_header(path: Path, header: list[str]) -> None:
     for i, name in enumerate(header, start=1):
         key = name.lower()
         if key and key in seen:
-            raise ExtractRejected(f"{path}, line 1 (header): column {shown(name)} appears twice "
+            raise ExtractRejected(f"{named(path)}, line 1 (header): column {shown(name)} appears twice "
                                   f"(columns {seen[key]} and {i})")
         seen[key] = i
 
 
 def parse_extract(path: Path, expected_columns: list[str]) -> ParsedExtract:
-    data = path.read_bytes()
+    data = read_delivery(path)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
-        raise ExtractRejected(f"{path}: the file is empty")
+        raise ExtractRejected(f"{named(path)}: the file is empty")
     text, encoding = decode(data, path)
     first_line = text.splitlines()[0] if text else ""
     delimiter = sniff_delimiter(first_line, expected_columns)
@@ -134,7 +229,7 @@ def parse_extract(path: Path, expected_columns: list[str]) -> ParsedExtract:
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        raise ExtractRejected(f"{path}: cannot read the header line ({exc})") from exc
+        raise ExtractRejected(f"{named(path)}: cannot read the header line ({exc})") from exc
     header = [h.strip().strip("\ufeff") for h in header]
     check_header(path, header)
     rows: list[list[str]] = []
@@ -151,13 +246,13 @@ def parse_extract(path: Path, expected_columns: list[str]) -> ParsedExtract:
                 column = next(i for i, f in enumerate(row) if "\n" in f or "\r" in f)
                 name = header[column] if column < len(header) else f"#{column + 1}"
                 raise ExtractRejected(
-                    f"{path}, line {first_line}, column {name}: a quote (\") opened here is not closed "
+                    f"{named(path)}, line {first_line}, column {escaped(name, 60)}: a quote (\") opened here is not closed "
                     f"before line {reader.line_num}; fix the quoting")
             rows.append(row)
             lines.append(first_line)
             first_line = reader.line_num + 1
     except csv.Error as exc:
-        raise ExtractRejected(f"{path}, line {reader.line_num}: unreadable CSV ({exc})") from exc
+        raise ExtractRejected(f"{named(path)}, line {reader.line_num}: unreadable CSV ({escaped(str(exc), 120)})") from exc
     notes = []
     if encoding != "utf-8":
         notes.append(f"read as {encoding}")

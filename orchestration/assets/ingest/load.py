@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.codes import GEMEENTE_CODE_MACRO
+from orchestration.escaping import CONTROL_CHAR_PATTERN, escaped, named
 from orchestration.faults import pause_point
 from orchestration.sources import Column, SourceSpec
 
@@ -25,10 +26,13 @@ from .extract_files import ExtractRejected, ParsedExtract, shown
 
 # free text and ids longer than this are junk (a pasted blob, a runaway field), not data
 TEXT_MAX_LENGTH = 200
-# what a spreadsheet would run as a formula when the value is opened in it (CSV injection)
 # whole numbers as delivered: digits, a sign, at most a zero fraction ('39', '39,0');
-# DuckDB's own cast would round '36.6' to 37 and read '1e2', '0x27' and '1_000'
-WHOLE_NUMBER_PATTERN = r"^[+-]?[0-9]+([.,]0+)?$"
+# DuckDB's own cast would round '36.6' to 37 and read '1e2', '0x27' and '1_000'. A fraction of
+# exactly three digits is left out: '1.000' is one thousand in the Dutch convention (a thousands
+# separator) and 1 in the English one, so it is quarantined, never read as either
+WHOLE_NUMBER_PATTERN = r"^[+-]?[0-9]+([.,](0|00|0000+))?$"
+# digits grouped by three with points or commas ('1.000', '12,500', '1.000.000'): say why
+THOUSANDS_PATTERN = r"^[+-]?[0-9]{1,3}([.,][0-9]{3})+$"
 DECIMAL_PATTERN = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$"
 # what a spreadsheet would run: '=' or '@' first, or a sign, tab or CR first and not a plain
 # number ('-5' is data, '-2+3+cmd|...' is a formula); one rule for the check and the quarantine file
@@ -79,7 +83,8 @@ def _ident(name: str) -> str:
 
 def _shown(col: str) -> str:
     # the delivered value as it appears in a message, cut short so a huge field stays readable
-    return f"'''' || left({col}, 40) || ''''"
+    # control characters become '?', so a value cannot forge lines wherever the message is shown
+    return f"'''' || regexp_replace(left({col}, 40), {_sql_str(CONTROL_CHAR_PATTERN)}, '?', 'g') || ''''"
 
 
 def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str], list[str]]:
@@ -88,6 +93,11 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
     trimmed = f"NULLIF(trim({src}), '')"
     label = f"column {column.name}"
     reasons: list[str] = []
+    # a NUL, escape or line end inside a value is junk that would silently break a key or a name
+    reasons.append(
+        f"CASE WHEN regexp_matches({src}, {_sql_str(CONTROL_CHAR_PATTERN)}) THEN {_sql_str(label + ': ')} "
+        f"|| {_shown(src)} || ' holds a control character (NUL, escape, line end, ...)' END"
+    )
     if column.required and column.kind != "gemeente":
         reasons.append(f"CASE WHEN {trimmed} IS NULL THEN {_sql_str(label + ': missing value')} END")
 
@@ -116,7 +126,9 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
         value = f"CASE WHEN {whole} THEN TRY_CAST(regexp_extract({trimmed}, '^[+-]?[0-9]+') AS BIGINT) END"
         reasons.append(
             f"CASE WHEN {trimmed} IS NOT NULL AND ({value}) IS NULL "
-            f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a whole number' END"
+            f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a whole number' "
+            f"|| CASE WHEN regexp_full_match({trimmed}, {_sql_str(THOUSANDS_PATTERN)}) "
+            f"THEN ' (a thousands separator? write whole numbers as digits only, e.g. 1000)' ELSE '' END END"
         )
         range_reasons(f"({value})")
         # TRY_CAST: an out-of-range value is quarantined by its range reason, never a crash here
@@ -168,11 +180,11 @@ def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[
         found = ", ".join(parsed.header)
         hint = " (one column only: is the delimiter one of ; , tab |?)" if len(parsed.header) == 1 else ""
         raise ExtractRejected(
-            f"{parsed.path}, line 1 (header): missing column(s) {', '.join(missing)}; "
-            f"found {shown(found, 120) if found else 'nothing'}{hint}"
+            f"{named(parsed.path)}, line 1 (header): missing column(s) {', '.join(missing)}; "
+            f"found {shown(found) if found else 'nothing'}{hint}"
         )
     if not parsed.rows:
-        raise ExtractRejected(f"{parsed.path}: a header line but no data rows; "
+        raise ExtractRejected(f"{named(parsed.path)}: a header line but no data rows; "
                               "an empty delivery would wipe the year's records")
     absent_optional = [c.name for c in spec.columns if c.name.lower() not in position]
     if absent_optional:
@@ -253,8 +265,8 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
         first = min([(line, reason) for line, reason in rejected]
                     + [(r["line"], r["reason"]) for r in ragged])
         raise ExtractRejected(
-            f"{parsed.path}: none of the {len(parsed.rows)} data rows can be used, e.g. line {first[0]}: "
-            f"{first[1]}; every row with its reason: {quarantine_file}"
+            f"{named(parsed.path)}: none of the {len(parsed.rows)} data rows can be used, e.g. line {first[0]}: "
+            f"{escaped(first[1])}; every row with its reason: {named(quarantine_file)}"
         )
 
     table = f"raw.{spec.name}"
@@ -311,6 +323,19 @@ def _outdated_code_notes(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year:
     codes = ", ".join(found[1][:5]) + (", ..." if len(found[1]) > 5 else "")
     return [f"{found[0]} row(s) with a code of a gemeente that no longer existed in {year} ({codes}): "
             "counted for Nederland only"]
+
+
+def text_problem(value: str) -> str | None:
+    """Why a text value breaks the field rules of `column_sql` (control character, length,
+    formula), in Python for the reference data, which is read row by row: one rule, two engines."""
+    if re.search(CONTROL_CHAR_PATTERN, value):
+        return f"{shown(value, 40)} holds a control character (NUL, escape, line end, ...)"
+    value = value.strip(" ")
+    if len(value) > TEXT_MAX_LENGTH:
+        return f"value of {len(value)} characters, longer than {TEXT_MAX_LENGTH}"
+    if looks_like_formula(value):
+        return f"{shown(value, 40)} looks like a spreadsheet formula"
+    return None
 
 
 def neutralise_formula(value: str) -> str:

@@ -10,6 +10,7 @@ The GGD-regio and provincie columns are found by their titles, since CBS moves t
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +18,12 @@ import duckdb
 import pandas as pd
 
 from orchestration.codes import parse_gemeente_code
+from orchestration.escaping import escaped, named
 from orchestration.regions import Merger, code_mapping
 
-from .extract_files import ExtractRejected, extract_files, parse_extract
-from .load import INGEST_LOG_DDL
+from .extract_files import (ExtractRejected, candidate_files, extract_files, parse_extract, refuse_irregular,
+                            refuse_linked_folder, shown)
+from .load import DECIMAL_PATTERN, INGEST_LOG_DDL, text_problem
 
 MERGERS_FILE = "herindelingen.csv"
 
@@ -53,10 +56,21 @@ def find_columns(header: list[str], path: Path) -> dict[str, int]:
         if len(hits) != 1:
             found = "none" if not hits else ", ".join(header[i] for i in hits)
             raise ExtractRejected(
-                f"{path}, line 1 (header): expected one column for {field} by its title, found {found}"
+                f"{named(path)}, line 1 (header): expected one column for {field} by its title, "
+                f"found {shown(found)}"
             )
         positions[field] = hits[0]
     return positions
+
+
+def check_fields(path: Path, line: int, header: list[str], row: list[str]) -> None:
+    """The field rules of the yearly sources (control characters, length, formulas) on every
+    field of a reference row; reference data are not quarantined row by row (a gemeente left out
+    would lose its records), so the first bad field rejects the file, naming file, line and column."""
+    for title, value in zip(header, row):
+        problem = text_problem(value)
+        if problem:
+            raise ExtractRejected(f"{named(path)}, line {line}, column {escaped(title, 60)}: {problem}")
 
 
 def read_classification(path: Path, year: int) -> tuple[pd.DataFrame, str]:
@@ -66,19 +80,21 @@ def read_classification(path: Path, year: int) -> tuple[pd.DataFrame, str]:
     seen: dict[str, int] = {}
     for row, line in zip(parsed.rows, parsed.line_numbers):
         if len(row) != len(parsed.header):
-            raise ExtractRejected(f"{path}, line {line}: {len(row)} fields, the header has {len(parsed.header)}")
+            raise ExtractRejected(f"{named(path)}, line {line}: {len(row)} fields, "
+                                  f"the header has {len(parsed.header)}")
+        check_fields(path, line, parsed.header, row)
         rec = {field: row[i].strip() for field, i in pos.items()}
         code = parse_gemeente_code(rec["gemeente_code"])
         if code is None:
-            raise ExtractRejected(f"{path}, line {line}, column {parsed.header[pos['gemeente_code']]}: "
-                                  f"{rec['gemeente_code']!r} is not a gemeente code")
+            raise ExtractRejected(f"{named(path)}, line {line}, column {escaped(parsed.header[pos['gemeente_code']])}: "
+                                  f"{shown(rec['gemeente_code'])} is not a gemeente code")
         if code in seen:
-            raise ExtractRejected(f"{path}, line {line}: gemeente {code} listed twice (also line {seen[code]})")
+            raise ExtractRejected(f"{named(path)}, line {line}: gemeente {code} listed twice (also line {seen[code]})")
         seen[code] = line
         for field, prefix in (("provincie_code", "PV"), ("ggd_code", "GG")):
             if not rec[field].upper().startswith(prefix):
-                raise ExtractRejected(f"{path}, line {line}, column {parsed.header[pos[field]]}: "
-                                      f"{rec[field]!r} is not a {prefix} code")
+                raise ExtractRejected(f"{named(path)}, line {line}, column {escaped(parsed.header[pos[field]])}: "
+                                      f"{shown(rec[field])} is not a {prefix} code")
             rec[field] = rec[field].upper()
         rec["gemeente_code"] = code
         rec["classification_year"] = year
@@ -91,21 +107,31 @@ def read_mergers(path: Path) -> tuple[list[Merger], str]:
     header = [h.lower() for h in parsed.header]
     missing = [c for c in MERGER_COLUMNS if c not in header]
     if missing:
-        raise ExtractRejected(f"{path}, line 1 (header): missing column(s) {', '.join(missing)}")
+        raise ExtractRejected(f"{named(path)}, line 1 (header): missing column(s) {', '.join(missing)}")
     idx = {c: header.index(c) for c in MERGER_COLUMNS}
     mergers = []
     for row, line in zip(parsed.rows, parsed.line_numbers):
+        if len(row) != len(parsed.header):
+            raise ExtractRejected(f"{named(path)}, line {line}: {len(row)} fields, "
+                                  f"the header has {len(parsed.header)}")
+        check_fields(path, line, parsed.header, row)
         get = {c: row[i].strip() for c, i in idx.items()}
         try:
             date = dt.date.fromisoformat(get["datum"])
-            share = float(get["aandeel"].replace(",", ".") or "1")
-        except ValueError as exc:
-            raise ExtractRejected(f"{path}, line {line}: unreadable datum or aandeel ({exc})") from exc
+        except ValueError:
+            raise ExtractRejected(f"{named(path)}, line {line}, column datum: {shown(get['datum'])} "
+                                  "is not a date YYYY-MM-DD") from None
+        if not re.fullmatch(DECIMAL_PATTERN, get["aandeel"] or "1"):
+            raise ExtractRejected(f"{named(path)}, line {line}, column aandeel: {shown(get['aandeel'])} "
+                                  "is not a number")
+        share = float((get["aandeel"] or "1").replace(",", "."))
+        for column in ("oude_code", "nieuwe_code"):
+            if parse_gemeente_code(get[column]) is None:
+                raise ExtractRejected(f"{named(path)}, line {line}, column {column}: {shown(get[column])} "
+                                      "is not a gemeente code")
         old, new = parse_gemeente_code(get["oude_code"]), parse_gemeente_code(get["nieuwe_code"])
-        if old is None or new is None:
-            raise ExtractRejected(f"{path}, line {line}: oude_code/nieuwe_code is not a gemeente code")
         if not 0 < share <= 1:
-            raise ExtractRejected(f"{path}, line {line}, column aandeel: {share} outside (0, 1]")
+            raise ExtractRejected(f"{named(path)}, line {line}, column aandeel: {share} outside (0, 1]")
         mergers.append(Merger(date, old, get["oude_naam"], new, get["nieuwe_naam"], share))
     return mergers, parsed.sha256
 
@@ -118,11 +144,11 @@ def classification_file(inbox_regions: Path, year: int) -> Path:
     files = sorted(p for p in extract_files(folder) if p.name != MERGERS_FILE)
     if not files:
         raise ExtractRejected(
-            f"no gemeente classification for {year}: expected {folder / f'gebieden_in_nederland_{year}.csv'} "
+            f"no gemeente classification for {year}: expected {named(folder / f'gebieden_in_nederland_{year}.csv')} "
             f"(CBS 'Gebieden in Nederland' {year}, e.g. `ksm cbs fetch <table> --source regions --year {year}`)")
     if len(files) > 1:
-        raise ExtractRejected(f"{folder}: expected exactly one Gebieden in Nederland file, found "
-                              f"{len(files)} ({', '.join(p.name for p in files)})")
+        raise ExtractRejected(f"{named(folder)}: expected exactly one Gebieden in Nederland file, found "
+                              f"{len(files)} ({', '.join(named(p.name) for p in files)})")
     return files[0]
 
 
@@ -130,17 +156,19 @@ def load_regions(con: duckdb.DuckDBPyConnection, inbox_regions: Path) -> Regions
     """Replace raw.regions, raw.region_mergers and raw.gemeente_code_map from the inbox."""
     years = sorted(int(p.name) for p in inbox_regions.glob("[0-9][0-9][0-9][0-9]") if p.is_dir())
     if not years:
-        raise ExtractRejected(f"no regions reference in {inbox_regions}: expected folders per year")
+        raise ExtractRejected(f"no regions reference in {named(inbox_regions)}: expected folders per year")
     frames, checksums = [], {}
     merger_set: dict[tuple, Merger] = {}
     for year in years:
         folder = inbox_regions / str(year)
+        refuse_linked_folder(folder)
+        refuse_irregular(candidate_files(folder))
         classification = classification_file(inbox_regions, year)
         frame, sha = read_classification(classification, year)
         frames.append(frame)
         checksums[f"{year}/{classification.name}"] = sha
         merger_path = folder / MERGERS_FILE
-        if merger_path.exists():
+        if merger_path.exists() or merger_path.is_symlink():
             found, sha = read_mergers(merger_path)
             checksums[f"{year}/{MERGERS_FILE}"] = sha
             for m in found:
@@ -158,7 +186,7 @@ def load_regions(con: duckdb.DuckDBPyConnection, inbox_regions: Path) -> Regions
                 for to_code, share in targets:
                     if to_code not in codes_by_year[to_year]:
                         raise ExtractRejected(
-                            f"{inbox_regions}: the merger list maps {from_code} ({from_year}) to {to_code}, "
+                            f"{named(inbox_regions)}: the merger list maps {from_code} ({from_year}) to {to_code}, "
                             f"which is not a gemeente of the {to_year} classification"
                         )
                     map_rows.append((from_year, from_code, to_year, to_code, share, len(targets) > 1))

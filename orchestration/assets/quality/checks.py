@@ -8,6 +8,9 @@
   their suites on the whole table (they are rebuilt whole with every year). The regions source
   is loaded whole too (all classification years at once) and validated on load; its suite is the
   one on `marts/regions`, which holds it unchanged plus the parent regions.
+- `linkage_checks`: on each source linked to Perined by `kind_id` (`linkage.py`), the share of
+  births matched and of orphan rows against a blocking (`linkage`, ERROR) and a warning
+  (`linkage_warnings`, WARN) threshold; a progress line gives both shares in every run.
 - `mart_quality_checks`: on `marts/indicator_values`, the mart suite (blocking and warning part,
   as above) and the cross-layer reconciliations of `reconcile.py` (blocking). The release
   depends on the marts, so Dagster runs these blocking checks before it, and skips the release
@@ -30,7 +33,7 @@ from orchestration.resources import WAREHOUSE_POOL, KsmPaths
 from orchestration.settings import Paths
 from orchestration.sources import YEARLY_SOURCES
 
-from . import reconcile
+from . import linkage, reconcile
 from .slices import (REFERENCE_MARTS, mart_frame, mart_parameters, reference_frame, reference_parameters,
                      source_frame, source_parameters)
 from .suites import (BLOCKING, WARNING, SuiteOutcome, load_suite_json, release_memory, save_json, suite_path,
@@ -38,6 +41,8 @@ from .suites import (BLOCKING, WARNING, SuiteOutcome, load_suite_json, release_m
 
 SUITE_CHECK = "quality_suite"
 WARNINGS_CHECK = "quality_suite_warnings"
+LINKAGE_CHECK = "linkage"
+LINKAGE_WARNINGS_CHECK = "linkage_warnings"
 RECONCILE_CHECKS = {
     "reconcile_national_counts": reconcile.national_counts,
     "reconcile_births_placed_once": reconcile.births_placed_once,
@@ -149,6 +154,51 @@ def source_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths,
     report(context, f"{year} source checks done ({len(selected)} checks) -> {out_dir}")
 
 
+def _linkage_specs(source: str) -> list[dg.AssetCheckSpec]:
+    key, deps = dg.AssetKey(["raw", source]), [dg.AssetKey(["raw", linkage.linkage_settings(source)["linked_to"]])]
+    where = f"expectations/{source}.json (meta.ksm.linkage)"
+    return [
+        _check_spec(LINKAGE_CHECK, key, blocking=True, additional_deps=deps,
+                    description=f"Shares of births matched and of orphan rows within the blocking thresholds "
+                                f"of {where}; a failure blocks the year."),
+        _check_spec(LINKAGE_WARNINGS_CHECK, key, blocking=False, additional_deps=deps,
+                    description=f"Shares of births matched and of orphan rows within the warning thresholds "
+                                f"of {where}; reported, never blocking."),
+    ]
+
+
+@dg.multi_asset_check(
+    name="linkage_checks",
+    specs=[spec for source in linkage.LINKED_SOURCES for spec in _linkage_specs(source)],
+    can_subset=True,
+    pool=WAREHOUSE_POOL,
+    description="How well each linked source joins Perined: births matched and orphan rows.",
+)
+def linkage_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):
+    year = _year(context)
+    selected = set(context.selected_asset_check_keys)
+    out_dir = quality_dir(ksm.paths, year, context.run.run_id)
+    for source in linkage.LINKED_SOURCES:
+        key = dg.AssetKey(["raw", source])
+        if not any(k.asset_key == key for k in selected):
+            continue
+        with warehouse.get_connection() as con:
+            found = linkage.measure_linkage(con, source, year)
+        path = save_json(out_dir, f"linkage_{source}", found.as_dict())
+        report(context, f"linkage {found.summary()}")  # the run summary shows both shares every time
+        for name, level, severity in ((LINKAGE_CHECK, "blocking", dg.AssetCheckSeverity.ERROR),
+                                      (LINKAGE_WARNINGS_CHECK, "warning", dg.AssetCheckSeverity.WARN)):
+            if dg.AssetCheckKey(key, name) not in selected:
+                continue
+            passed = not found.problems(level)
+            _report_failure(context, year, key, name, passed, severity, found.summary(level), path)
+            yield dg.AssetCheckResult(
+                asset_key=key, check_name=name, passed=passed, severity=severity, description=found.summary(level),
+                metadata={"results": dg.MetadataValue.path(str(path)),
+                          **{k: v for k, v in (("matched_share", found.matched_share),
+                                               ("orphan_share", found.orphan_share)) if v is not None}})
+
+
 @dg.multi_asset_check(
     name="mart_quality_checks",
     specs=[
@@ -213,4 +263,4 @@ def reference_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPat
     report(context, f"{year} reference mart checks done ({len(selected)} checks) -> {out_dir}")
 
 
-quality_checks = [source_quality_checks, mart_quality_checks, reference_quality_checks]
+quality_checks = [source_quality_checks, linkage_checks, mart_quality_checks, reference_quality_checks]

@@ -1,0 +1,1 @@
+fifo vektis_2020.csv

@@ -1,0 +1,1 @@
+symlink herindelingen.csv -> outside

@@ -1,0 +1,1 @@
+symlink perined_2020.csv -> outside
