@@ -85,7 +85,8 @@ def test_the_inbox_sensor_registers_the_new_year_and_rebuilds_the_released_one_f
     assert added.partitions_def_name == "year" and list(added.partition_keys) == [str(NEW_YEAR)]
 
 
-def test_a_new_year_with_a_merger_rebuilds_the_released_years_on_its_classification(copy_home, capsys):
+def test_a_new_year_with_a_merger_rebuilds_the_released_years_on_its_classification(copy_home, capsys, monkeypatch):
+    monkeypatch.setenv("KSM_OWN_CLASSIFICATION", "true")  # the default (the session turns it off)
     # ten times the tiny delivery: Amsterdam 140 of 500 births preterm, Vught 70 of 120
     _multiply(copy_home.inbox, YEAR, 10)
     _deliver_new_year(copy_home)
