@@ -365,6 +365,20 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_site(args) -> int:
+    from orchestration.site import BoundaryError, ReportError, build_site
+
+    try:
+        build_site(Paths.from_env(), args.year, lang=args.lang, out=Path(args.out) if args.out else None,
+                   boundaries=Path(args.boundaries) if args.boundaries else None,
+                   progress=lambda line: print(line, flush=True))
+    except (ReportError, BoundaryError) as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"cannot write the site: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
+    return 0
+
+
 def _gemeente_arg(text: str | None) -> str | None:
     from orchestration.codes import parse_gemeente_code
 
@@ -470,6 +484,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gemeente", help="add a profile of this gemeente (e.g. GM0363)")
     p.add_argument("--out", help="file to write (default: $KSM_HOME/reports/monitor-<year>-v<n>.html)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("site", help="the static site of a release: overview, indicator pages, area profiles")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the pages (default nl)")
+    p.add_argument("--out", help="folder to write (default: $KSM_HOME/site/<year>/, or <year>-en/)")
+    p.add_argument("--boundaries", help="gemeente boundaries GeoJSON (default: what fetch-boundaries wrote)")
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("fetch-boundaries", help="download the generalised gemeente boundaries (CBS/PDOK)")
     p.add_argument("--year", type=int, required=True, help="classification year")

@@ -7,24 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.analyst_views import open_published
+from orchestration.report.i18n import EN
 
-TRENDS = {
-    "increasing_and_getting_worse": "increasing and getting worse",
-    "increasing_and_getting_better": "increasing and getting better",
-    "decreasing_and_getting_worse": "decreasing and getting worse",
-    "decreasing_and_getting_better": "decreasing and getting better",
-    "increasing": "increasing", "decreasing": "decreasing",
-    "no_significant_change": "no significant change",
-    "cannot_be_calculated": "cannot be calculated",
-}
-REASONS = {
-    "numerator_below_10": "fewer than 10 cases",
-    "denominator_below_10": "population under 10",
-    "complement_below_10": "fewer than 10 non-cases",
-    "denominator_unavailable": "population withheld by CBS",
-    "denominator_zero": "no records",
-    "secondary_suppression": "protects another withheld figure",
-}
+TRENDS = EN.trends
+REASONS = EN.reasons
 
 _ROW_COLUMNS = ("region_code", "region_name", "region_level", "period", "year_from", "year_to",
                 "numerator", "denominator", "value", "ci95_lower", "ci95_upper", "suppressed",
