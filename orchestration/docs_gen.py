@@ -41,6 +41,8 @@ RELEASES_TABLE = (
         "changes": ("JSON", "JSON: which indicators gained, lost or changed rows against the previous version, and which inputs changed."),
         "run_id": ("VARCHAR", "Dagster run that released it."),
         "release_path": ("VARCHAR", "Folder of the immutable release under $KSM_HOME (Parquet files and manifest.json)."),
+        "synthetic": ("BOOLEAN", "True when an input of the version is synthetic demo data (`ksm demo-data` marks its files "
+                      "with a `.source.json` sidecar); its figures are made up. NULL for versions released before the flag."),
     },
 )
 

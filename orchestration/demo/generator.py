@@ -46,6 +46,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from orchestration import regions
+from orchestration.provenance import write_synthetic_marker
 from orchestration.settings import FIRST_YEAR, LAST_YEAR
 from orchestration.sources import (
     CBS_LINKED,
@@ -749,7 +750,9 @@ def write_demo_extracts(inbox: Path, years: Iterable[int] = range(2017, 2025), s
 
     def emit(source: str, year: int, filename: str, header: list[str], columns: list[list[str]],
              label: str | None = None, **fmt) -> None:
-        rows = _write_csv(inbox / source / str(year) / filename, header, columns, **fmt)
+        target = inbox / source / str(year) / filename
+        rows = _write_csv(target, header, columns, **fmt)
+        write_synthetic_marker(target, {"command": "ksm demo-data", "seed": seed, "scale": scale})
         counts[source] += rows
         say(f"{year} {label or source}: {rows:,} rows")
 

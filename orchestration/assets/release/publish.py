@@ -24,6 +24,7 @@ import duckdb
 
 from orchestration.analyst_views import create_analyst_views, published_has_views
 from orchestration.faults import pause_point
+from orchestration.provenance import synthetic_inputs
 from orchestration.settings import Paths
 
 # the released tables besides `releases`; only indicator_values is yearly
@@ -225,6 +226,7 @@ def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slic
             "outputs": outputs,
             "checks": checks,
             "changes": changes,
+            "synthetic": bool(synthetic_inputs(paths.inbox, inputs)),
             "versions": _package_versions(),
         }
         _write_manifest(staging / "manifest.json", manifest)
@@ -318,17 +320,20 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             con.execute(
                 "CREATE TABLE ksm_new.main.releases (year INTEGER, version INTEGER, released_at TIMESTAMPTZ, "
                 "status VARCHAR, checks_passed INTEGER, checks_failed INTEGER, input_checksums JSON, "
-                "changes JSON, run_id VARCHAR, release_path VARCHAR)"
+                "changes JSON, run_id VARCHAR, release_path VARCHAR, synthetic BOOLEAN)"
             )
             if old_exists:
-                con.execute("INSERT INTO ksm_new.main.releases SELECT * FROM ksm_old.main.releases "
+                con.execute("INSERT INTO ksm_new.main.releases BY NAME SELECT * FROM ksm_old.main.releases "
                             "WHERE NOT (year = ? AND version = ?)", [year, version])
             checks = manifest.get("checks", {})
+            synthetic = manifest.get("synthetic")  # a release written before the flag: ask the inbox
+            if synthetic is None:
+                synthetic = bool(synthetic_inputs(paths.inbox, manifest.get("inputs", {})))
             con.execute(
-                "INSERT INTO ksm_new.main.releases VALUES (?, ?, ?, 'released', ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ksm_new.main.releases VALUES (?, ?, ?, 'released', ?, ?, ?, ?, ?, ?, ?)",
                 [year, version, manifest["released_at"], checks.get("passed", 0), checks.get("failed", 0),
                  json.dumps(manifest["inputs"], sort_keys=True), json.dumps(manifest.get("changes", {})),
-                 manifest.get("run_id", ""), str(release_dir.relative_to(paths.home))],
+                 manifest.get("run_id", ""), str(release_dir.relative_to(paths.home)), synthetic],
             )
             con.execute("CHECKPOINT ksm_new")
         finally:
