@@ -316,41 +316,13 @@ def cmd_query(args) -> int:
 
 
 def cmd_export(args) -> int:
-    import duckdb
+    from orchestration.export import ExportError, export_year, parse_formats
 
-    from orchestration.assets.release.publish import sql_path
-
-    paths = Paths.from_env()
-    out = Path(args.out).resolve()
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = set(formats) - {"parquet", "csv"}
-    if unknown:
-        raise UserError(f"unknown export format(s): {', '.join(sorted(unknown))} (use parquet,csv)")
-    if not paths.published.exists():
-        raise UserError(f"nothing published yet ({paths.published})")
-    with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
-        if not con.execute("SELECT count(*) FROM releases WHERE year = ?", [args.year]).fetchone()[0]:
-            raise UserError(f"{args.year} has no release; see `ksm status`")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
-        tables = {
-            "indicator_values": f"SELECT * FROM indicator_values WHERE year_to = {int(args.year)}",
-            "indicators": "SELECT * FROM indicators",
-            "regions": "SELECT * FROM regions",
-            "region_mergers": "SELECT * FROM region_mergers",
-            "releases": f"SELECT * FROM releases WHERE year = {int(args.year)}",
-        }
-        for name, sql in tables.items():
-            for fmt in formats:
-                target = out / f"{name}_{args.year}.{fmt}"
-                option = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
-                try:
-                    con.execute(f"COPY ({sql}) TO {sql_path(target)} {option}")
-                except duckdb.Error as exc:
-                    raise UserError(f"export to {target} failed: {str(exc).splitlines()[0]}") from exc
-                print(f"wrote {target}")
+    try:
+        export_year(Paths.from_env().published, args.year, Path(args.out).resolve(), parse_formats(args.format),
+                    dialect=args.dialect)
+    except ExportError as exc:
+        raise UserError(str(exc)) from exc
     return 0
 
 
@@ -470,7 +442,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write a released year's marts as files")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", default="parquet,csv")
+    p.add_argument("--format", default="parquet,csv", help="comma-separated: parquet, csv, xlsx")
+    p.add_argument("--dialect", choices=["standard", "nl"], default="standard",
+                   help="CSV convention: standard (comma, decimal point) or nl (semicolon, decimal comma, UTF-8 BOM)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
 
