@@ -123,16 +123,19 @@ class Site:
             for key in (old.lower(), old[2:].lstrip("0")):
                 entries.setdefault(key, {"url": url, "note": note})
         names = "".join(f'<option value="{escape(a.name)}">' for a in self.gemeenten)
+        # a hit goes to the profile; an old code shows the note with a link; ?q=... searches on load
         script = ("const AREAS=" + json.dumps(entries, ensure_ascii=False).replace("</", "<\\/") + ";"
-                  "function findArea(q){q=q.trim().toLowerCase().replace(/^gm/,'gm');"
+                  "const NONE=" + json.dumps(self.t("search_none", query="{q}")) + ";"
+                  "function findArea(q){q=q.trim().toLowerCase();"
                   "return AREAS[q]||AREAS[q.replace(/^gm0*/,'')]||null}"
+                  "function go(q){const hit=findArea(q);const note=document.getElementById('search-note');"
+                  "note.textContent='';if(!hit){note.textContent=NONE.replace('{q}',q);return}"
+                  "if(hit.note){const a=document.createElement('a');a.href=hit.url;a.textContent=hit.note;"
+                  "note.appendChild(a);return}window.location.href=hit.url}"
                   "document.getElementById('search').addEventListener('submit',function(e){e.preventDefault();"
-                  "const q=document.getElementById('search-input').value;const hit=findArea(q);"
-                  "const note=document.getElementById('search-note');"
-                  "if(!hit){note.textContent=" + json.dumps(self.t("search_none", query="\u0000"))
-                  + ".replace('\\u0000',q);return}"
-                  "if(hit.note){note.innerHTML='';const a=document.createElement('a');a.href=hit.url;"
-                  "a.textContent=hit.note;note.appendChild(a);return}window.location.href=hit.url});")
+                  "go(document.getElementById('search-input').value)});"
+                  "const asked=new URLSearchParams(window.location.search).get('q');"
+                  "if(asked){document.getElementById('search-input').value=asked;go(asked)}")
         return (f'<form class="search" id="search" role="search"><label for="search-input">'
                 f'{escape(self.t("search_label"))}</label> <input id="search-input" list="gemeente-names" '
                 f'autocomplete="off"> <button type="submit">{escape(self.t("search_button"))}</button>'

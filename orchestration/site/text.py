@@ -12,8 +12,8 @@ TEXT = {
         "nav_overview": "Overzicht", "nav_areas": "Gemeenten en GGD-regio's", "nav_indicators": "Indicatoren",
         "search_label": "Zoek een gemeente (naam of code)", "search_button": "Zoek",
         "search_none": "Geen gemeente gevonden voor \u201c{query}\u201d.",
-        "merged": "{old_code} {old_name} bestaat niet meer: sinds {year} hoort het bij {new_name} ({new_code}).",
-        "merged_split": "{old_code} {old_name} bestaat niet meer: sinds {year} verdeeld over {new_names}.",
+        "merged": "{old_code} {old_name} bestaat niet meer: in de indeling van {year} hoort het bij {new_name} ({new_code}).",
+        "merged_split": "{old_code} {old_name} bestaat niet meer: in de indeling van {year} verdeeld over {new_names}.",
         "overview_intro": "Elke indicator per GGD-regio vergeleken met Nederland in {year}: groen is beter, geel "
                           "gelijk (Nederland ligt binnen het 95%-betrouwbaarheidsinterval van de regio) en rood "
                           "slechter. Grijs gearceerd: afgeschermd, omdat het cijfer op minder dan 10 personen berust.",
@@ -51,8 +51,8 @@ TEXT = {
         "nav_overview": "Overview", "nav_areas": "Gemeenten and GGD-regio's", "nav_indicators": "Indicators",
         "search_label": "Find a gemeente (name or code)", "search_button": "Find",
         "search_none": "No gemeente found for \u201c{query}\u201d.",
-        "merged": "{old_code} {old_name} no longer exists: since {year} it is part of {new_name} ({new_code}).",
-        "merged_split": "{old_code} {old_name} no longer exists: since {year} it is split over {new_names}.",
+        "merged": "{old_code} {old_name} no longer exists: in the {year} classification it is part of {new_name} ({new_code}).",
+        "merged_split": "{old_code} {old_name} no longer exists: in the {year} classification it is split over {new_names}.",
         "overview_intro": "Every indicator per GGD-regio compared with Nederland in {year}: green is better, "
                           "yellow similar (Nederland lies in the region's 95% confidence interval) and red worse. "
                           "Grey hatching: withheld, as the figure rests on fewer than 10 people.",
