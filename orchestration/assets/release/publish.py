@@ -175,7 +175,8 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
             # the release folder exists; publish it if a crash came between the two steps, or
             # when the published file predates the analyst views (it is rebuilt with them)
             outcome = ReleaseOutcome(year, version, False, year_dir / f"v{version}", rows, {})
-            if not _published_has(paths, year, version) or not published_has_views(paths.published):
+            if not _published_has(paths, year, version) or not published_has_views(paths.published) \
+                    or not _published_has_synthetic(paths):
                 _swap_or_explain(con, paths, year, version, outcome.release_dir, previous)
             return outcome
 
@@ -293,6 +294,15 @@ def _published_has(paths: Paths, year: int, version: int) -> bool:
         return bool(pub.execute(
             "SELECT count(*) FROM releases WHERE year = ? AND version = ?", [year, version]
         ).fetchone()[0])
+
+
+def _published_has_synthetic(paths: Paths) -> bool:
+    """False for a published file written before releases had the synthetic flag (it is rebuilt)."""
+    if not paths.published.exists():
+        return False
+    with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as pub:
+        return bool(pub.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'releases' "
+                                "AND column_name = 'synthetic'").fetchone()[0])
 
 
 def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, version: int,
