@@ -55,3 +55,21 @@ def test_a_site_of_real_data_has_no_banner(released, tmp_path):
 
     site = build_site(released[0], YEAR, out=tmp_path / "site", progress=lambda _: None)
     assert "synthetisch" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_published_file_from_before_the_flag_gets_it_on_the_next_run(copy_home):
+    """Its rows get the flag from the inbox's markers: this year's and an earlier year's alike."""
+    for extract in copy_home.inbox.rglob("*.csv"):
+        write_synthetic_marker(extract, {"command": "test"})
+    manifest_file = copy_home.releases / str(YEAR) / "v1" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    del manifest["synthetic"]
+    manifest_file.write_text(json.dumps(manifest))
+    with contextlib.closing(duckdb.connect(str(copy_home.published))) as con:
+        con.execute("ALTER TABLE releases DROP COLUMN synthetic")
+        con.execute("INSERT INTO releases SELECT year - 1, version, released_at, status, checks_passed, checks_failed, "
+                    "input_checksums, changes, run_id, release_path FROM releases")
+    with contextlib.closing(duckdb.connect(str(copy_home.warehouse))) as con:
+        outcome = publish_year(con, copy_home, YEAR, "test-run", {"passed": 1, "failed": 0})
+    assert not outcome.created  # same inputs and marts: no new version, only the file rebuilt
+    assert _releases(copy_home) == [(YEAR - 1, 1, True), (YEAR, 1, True)]
