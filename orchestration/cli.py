@@ -342,7 +342,7 @@ def cmd_site(args) -> int:
 
     try:
         build_site(Paths.from_env(), args.year, lang=args.lang, out=Path(args.out) if args.out else None,
-                   boundaries=Path(args.boundaries) if args.boundaries else None,
+                   boundaries=Path(args.boundaries) if args.boundaries else None, downloads=not args.no_downloads,
                    progress=lambda line: print(line, flush=True))
     except (ReportError, BoundaryError) as exc:
         raise UserError(str(exc)) from exc
@@ -464,6 +464,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the pages (default nl)")
     p.add_argument("--out", help="folder to write (default: $KSM_HOME/site/<year>/, or <year>-en/)")
     p.add_argument("--boundaries", help="gemeente boundaries GeoJSON (default: what fetch-boundaries wrote)")
+    p.add_argument("--no-downloads", action="store_true",
+                   help="leave out the CSV and Excel file per indicator and area (quicker)")
     p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("fetch-boundaries", help="download the generalised gemeente boundaries (CBS/PDOK)")

@@ -44,7 +44,7 @@ def test_marked_inputs_make_a_synthetic_release_and_a_banner_on_every_page(copy_
     assert outcome.created and json.loads((outcome.release_dir / "manifest.json").read_text())["synthetic"] is True
     assert _releases(copy_home) == [(YEAR, 1, True)]
 
-    site = build_site(copy_home, YEAR, out=tmp_path / "site", progress=lambda _: None)
+    site = build_site(copy_home, YEAR, out=tmp_path / "site", downloads=False, progress=lambda _: None)
     pages = list(site.rglob("*.html"))
     assert len(pages) > 300
     assert all("demo: synthetische gegevens" in p.read_text(encoding="utf-8").lower() for p in pages)
@@ -53,7 +53,7 @@ def test_marked_inputs_make_a_synthetic_release_and_a_banner_on_every_page(copy_
 def test_a_site_of_real_data_has_no_banner(released, tmp_path):
     from orchestration.site import build_site
 
-    site = build_site(released[0], YEAR, out=tmp_path / "site", progress=lambda _: None)
+    site = build_site(released[0], YEAR, out=tmp_path / "site", downloads=False, progress=lambda _: None)
     assert "synthetisch" not in (site / "index.html").read_text(encoding="utf-8")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import re
 from html.parser import HTMLParser
@@ -88,6 +89,21 @@ def test_site_has_every_page_and_says_how_far_it_is(site):
     assert not list(out.parent.glob(".site.tmp-*")), "the staging folder was left behind"
 
 
+def test_downloads_per_indicator_and_area_in_the_dutch_convention(site):
+    out, codes, ggds, indicators, lines = site
+    files = sorted(p.name for p in (out / "downloads").iterdir())
+    assert files == sorted(f"{key}_{YEAR}.{fmt}" for key in [*indicators, *codes, *ggds] for fmt in ("csv", "xlsx"))
+    assert f"  {len(files)}/{len(files)} downloads (CSV and Excel)" in lines
+    raw = (out / "downloads" / f"GM0363_{YEAR}.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfindicator_code;region_code;")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert {r["region_code"] for r in rows} == {"GM0363"} and {r["breakdown"] for r in rows} > {"total"}
+    [big2] = [r for r in rows if r["indicator_code"] == "big2" and r["breakdown"] == "total" and r["period"] == str(YEAR)]
+    assert big2["value"] == "48,0" or big2["value"].startswith("48,")
+    page = parse(out / "indicator" / "big2.html")
+    assert f"../downloads/big2_{YEAR}.csv" in page.links and f"../downloads/big2_{YEAR}.xlsx" in page.links
+
+
 def test_site_is_self_contained_and_its_links_resolve(site):
     out = site[0]
     for name in ("index.html", "gebieden.html", "gemeente/GM0363.html", "ggd/GG3406.html", "indicator/big2.html"):
@@ -163,7 +179,7 @@ def test_search_sends_an_old_code_of_a_merged_gemeente_to_its_successor_with_a_n
 
 
 def test_site_in_english_and_without_boundaries(copy_home, capsys):
-    code = main(["site", "--year", str(YEAR), "--lang", "en"])
+    code = main(["site", "--year", str(YEAR), "--lang", "en", "--no-downloads"])
     out, err = capsys.readouterr()
     assert code == 0, err
     folder = copy_home.home / "site" / f"{YEAR}-en"
@@ -173,7 +189,7 @@ def test_site_in_english_and_without_boundaries(copy_home, capsys):
     assert page.lang == "en" and "Value (%)" in text and "Compared with Nederland" in text and "48.0" in text
     assert not page.paths and "ksm fetch-boundaries --year 2024" in text.replace("\n", " ")
     # written again: the folder is replaced whole
-    assert main(["site", "--year", str(YEAR), "--lang", "en"]) == 0
+    assert main(["site", "--year", str(YEAR), "--lang", "en", "--no-downloads"]) == 0
     capsys.readouterr()
     assert sorted(p.name for p in folder.parent.iterdir()) == [f"{YEAR}-en"]
 

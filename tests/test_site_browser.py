@@ -40,7 +40,7 @@ def site(released, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-site")
     codes = _codes(released[0])
     out = build_site(released[0], YEAR, out=folder / "site", boundaries=write_geojson(folder / "grid.geojson", codes),
-                     progress=lambda _: None)
+                     downloads=False, progress=lambda _: None)
     indicators = sorted(p.stem for p in (out / "indicator").glob("*.html"))
     return out, codes, indicators
 
@@ -108,7 +108,8 @@ def test_search_in_the_browser_follows_a_merged_code(site, tmp_path):
 def test_the_real_2024_boundaries_render_all_342_gemeenten(released, tmp_path):
     from orchestration.site import build_site
 
-    out = build_site(released[0], YEAR, out=tmp_path / "site", boundaries=REAL_BOUNDARIES, progress=lambda _: None)
+    out = build_site(released[0], YEAR, out=tmp_path / "site", boundaries=REAL_BOUNDARIES, downloads=False,
+                     progress=lambda _: None)
     codes = _codes(released[0])
     page = dom(tmp_path, (out / "gemeente" / "GM0363.html").as_uri())
     assert len(page.paths) == 342 and sorted(p["data-gemeente"] for p in page.paths) == codes

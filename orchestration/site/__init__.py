@@ -14,6 +14,7 @@ from orchestration.report.geo import BoundaryError
 from orchestration.report.i18n import LANGUAGES
 from orchestration.settings import Paths
 from orchestration.site.data import load_site_data
+from orchestration.site.downloads import write_downloads
 from orchestration.site.pages import Maps, Site
 
 MAP_WIDTH, MAP_HEIGHT = 460, 540
@@ -27,18 +28,21 @@ def default_site_dir(paths: Paths, year: int, lang: str = "nl") -> Path:
 
 
 def build_site(paths: Paths, year: int, lang: str = "nl", out: Path | None = None, boundaries: Path | None = None,
-               progress=print) -> Path:
-    """Write every page into a hidden folder beside `out` and swap it into place, so that a
-    reader never sees half a site. Returns the folder."""
+               downloads: bool = True, progress=print) -> Path:
+    """Write every page (and with downloads, per indicator and area a Dutch CSV and an Excel
+    file) into a hidden folder beside `out` and swap it into place, so that a reader never sees
+    half a site. Returns the folder."""
     if lang not in LANGUAGES:
         raise ReportError(f"--lang {lang!r}: the site speaks {' or '.join(sorted(LANGUAGES))}")
+    target = (out or default_site_dir(paths, year, lang)).resolve()
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / "index.html").exists())):
+        raise ReportError(f"{target} exists and is not a site written by `ksm site`; choose another --out")
     data = load_site_data(paths.published, year, LANGUAGES[lang])
     progress(f"site {year} v{data.version} ({lang}): {len(data.indicators)} indicators, "
              f"classification {data.classification_year}" + (", synthetic demo data" if data.synthetic else ""))
     names = {a.code: a.name for a in data.of_level("gemeente")}
     shapes, size = map_shapes(paths, data.classification_year, names, boundaries, MAP_WIDTH, MAP_HEIGHT, progress)
-    site = Site(data, Maps(shapes, size))
-    target = (out or default_site_dir(paths, year, lang)).resolve()
+    site = Site(data, Maps(shapes, size), with_downloads=downloads)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:8]}")
     try:
@@ -55,6 +59,11 @@ def build_site(paths: Paths, year: int, lang: str = "nl", out: Path | None = Non
             size_bytes += len(text.encode())
             if number % 50 == 0 or number == len(pages):
                 progress(f"  {number}/{len(pages)} pages")
+        keys = [("indicator", i.code) for i in data.indicators] if downloads else []
+        keys += [("region", a.code) for a in site.ggds + site.gemeenten] if downloads else []
+        for number, _file in enumerate(write_downloads(paths.published, data, staging, keys, progress), start=1):
+            if number % 100 == 0 or number == 2 * len(keys):
+                progress(f"  {number}/{2 * len(keys)} downloads (CSV and Excel)")
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -67,8 +76,6 @@ def _swap(staging: Path, target: Path) -> None:
     """Put the new site in place of an older one at target (a folder this command wrote before)."""
     old = None
     if target.exists():
-        if any(target.iterdir()) and not (target / "index.html").exists():
-            raise ReportError(f"{target} exists and is not a site written by `ksm site`; choose another --out")
         old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
         os.rename(target, old)
     os.rename(staging, target)

@@ -14,6 +14,7 @@ from orchestration.report.html import CSS as REPORT_CSS
 from orchestration.report.maps import PATTERN_DEFS, choropleth, locator_map
 from orchestration.report.scales import COMPARISON
 from orchestration.site.data import NEDERLAND, Area, Indicator, SiteData
+from orchestration.site.downloads import download_name
 from orchestration.site.spine import spine_row
 from orchestration.site.text import TEXT
 
@@ -34,7 +35,7 @@ svg.chart .whisker{stroke:#1f2933;stroke-width:1.2;fill:none}svg.chart .referenc
 svg.chart .withheld{font-size:11px;fill:#7b8794;font-style:italic}
 .trends{display:flex;flex-wrap:wrap;gap:10px}.trends figure{margin:0}.trends figcaption{font-size:12px;max-width:440px}
 form.search input{font-size:14px;padding:4px 6px;width:280px}#search-note{font-weight:600}
-ul.areas{columns:4;font-size:13px}
+ul.areas{columns:4;font-size:13px}header,main,footer{max-width:1240px}p.downloads{font-size:13px}
 """
 
 
@@ -47,8 +48,9 @@ class Maps:
 class Site:
     """Renders every page of one release in one language."""
 
-    def __init__(self, data: SiteData, maps: Maps, generated: str | None = None):
+    def __init__(self, data: SiteData, maps: Maps, generated: str | None = None, with_downloads: bool = True):
         self.data, self.maps, self.words = data, maps, data.words
+        self.with_downloads = with_downloads
         self.text = TEXT[data.words.lang]
         self.generated = generated or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         self.gemeenten = data.of_level("gemeente")
@@ -174,6 +176,14 @@ class Site:
             found.append((old, note, self.href(main, root)))
         return found
 
+    def downloads(self, code: str, root: str) -> str:
+        if not self.with_downloads:
+            return ""
+        year = self.data.year
+        csv_link = f'<a href="{root}{download_name(code, year, "csv")}" download>CSV</a>'
+        xlsx_link = f'<a href="{root}{download_name(code, year, "xlsx")}" download>Excel</a>'
+        return f'<p class="downloads">{self.t("downloads", year=year, csv=csv_link, xlsx=xlsx_link)}</p>'
+
     # ------------------------------------------------------------ overview
 
     def overview(self) -> str:
@@ -283,6 +293,7 @@ class Site:
         provincies = d.of_level("provincie")
         body = (f'<section class="indicator" data-indicator="{ind.code}">'
                 f'<p class="definition">{escape(w.phases.get(ind.phase, ""))}. {escape(ind.definition)}</p>{summary}'
+                f"{self.downloads(ind.code, root)}"
                 f'<div class="row"><div class="panel"><h3>{escape(self.t("nl_by_year"))}</h3>{chart}</div>'
                 f'<div class="panel">{self.gemeente_map(ind, ind.map_period, root)}</div></div>'
                 f'<h2>{escape(self.t("breakdowns", year=year))}</h2>{self.breakdown_charts(ind)}'
@@ -359,6 +370,7 @@ class Site:
         else:
             locator = f'<p class="note">{self.t("map_none", year=self.data.classification_year)}</p>'
         body = (f'<section class="profile" data-area="{area.code}" data-level="{area.level}"><p>{intro}</p>'
+                f"{self.downloads(area.code, root)}"
                 f'<div class="row"><div class="panel">{self.spine_table(area)}</div>'
                 f'<div class="panel"><h3>{escape(self.t("locator", name=area.name))}</h3>{locator}</div></div>'
                 f"{members}{self.trends(area)}</section>")

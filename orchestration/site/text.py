@@ -42,6 +42,8 @@ TEXT = {
         "gemeenten": "Gemeenten", "ggd_regios": "GGD-regio's",
         "generated": "Gemaakt op {when} uit de vrijgegeven gegevens (published/monitor.duckdb).",
         "phase": "Fase",
+        "downloads": "Download de cijfers van {year} (totalen en uitsplitsingen): {csv} (puntkomma's, decimale komma's) "
+                     "of {xlsx}.",
     },
     "en": {
         "title": "Kansrijke Start monitor {year}",
@@ -81,5 +83,7 @@ TEXT = {
         "gemeenten": "Gemeenten", "ggd_regios": "GGD-regio's",
         "generated": "Generated {when} from the released marts (published/monitor.duckdb).",
         "phase": "Phase",
+        "downloads": "Download the {year} figures (totals and breakdowns): {csv} (Dutch convention: semicolons, "
+                     "decimal commas) or {xlsx}.",
     },
 }
