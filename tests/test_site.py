@@ -164,6 +164,10 @@ def test_indicator_page_has_trend_map_by_comparison_tables_and_breakdowns(site):
     text = " ".join(page.text)
     assert 'class="band"' in html and "GGD-regio's, 2020" in text and "Provincies, 2020" in text
     assert 'data-breakdown="income_quintile"' in html and 'class="whisker"' in html
+    # in the tiny year most gemeenten are withheld: the map colours each by its GGD-regio instead
+    assert "GGD-regio's, 2020: vergeleken met Nederland" in text
+    amsterdam = [p for p in page.paths if p["data-gemeente"] in ("GM0363", "GM0437")]  # both in GGD Amsterdam
+    assert len({p["data-class"] for p in amsterdam}) == 1 and amsterdam[0]["data-class"] != "none"
 
 
 def test_search_sends_an_old_code_of_a_merged_gemeente_to_its_successor_with_a_note(site):

@@ -19,7 +19,9 @@ PATTERN_DEFS = ('<svg width="0" height="0" style="position:absolute" aria-hidden
 LOCATOR_FILL, SELECTED_FILL = "#dfe4ea", "#08519c"
 
 
-def _tooltip(shape: Shape, name: str, row: dict | None, unit: str, words: Words = EN) -> str:
+def _tooltip(shape: Shape, name: str, row: dict | None, unit: str, words: Words = EN, with_code: bool = True) -> str:
+    if not with_code:  # name is that of a larger area the shape belongs to
+        return _tooltip(Shape(shape.code, name, shape.path), name, row, unit, words).replace(f" ({shape.code})", "", 1)
     if row is None:
         return f"{name} ({shape.code}): {words.t('no_figure')}"
     if row["suppressed"] or row["value"] is None:
@@ -41,7 +43,8 @@ def _ordered(shapes: list[Shape], selected: set[str]) -> list[Shape]:
 
 def choropleth(shapes: list[Shape], width: float, height: float, rows: dict[str, dict],
                names: dict[str, str], unit: str, label: str, words: Words = EN, colour_by: str = "quantile",
-               selected: set[str] | frozenset = frozenset(), links: dict[str, str] | None = None) -> tuple[str, str]:
+               selected: set[str] | frozenset = frozenset(), links: dict[str, str] | None = None,
+               with_code: bool = True) -> tuple[str, str]:
     """(svg, legend html). One path per shape, with data-gemeente and data-class; withheld
     gemeenten get the hatching and no number anywhere. colour_by 'quantile' (value classes) or
     'comparison' (better / similar / worse than Nederland); selected gemeenten are outlined."""
@@ -63,7 +66,8 @@ def choropleth(shapes: list[Shape], width: float, height: float, rows: dict[str,
         else:
             k = class_index(row["value"], breaks)
             fill, cls = colours[k], str(k)
-        out.append(_path(shape, fill, cls, _tooltip(shape, name, row, unit, words), shape.code in selected, links))
+        out.append(_path(shape, fill, cls, _tooltip(shape, name, row, unit, words, with_code), shape.code in selected,
+                         links))
     out.append("</svg>")
     if colour_by == "comparison":
         return "".join(out), comparison_legend(words, bool(values))

@@ -252,14 +252,30 @@ class Site:
         if not self.maps.shapes:
             return f'{title}<p class="note">{self.t("map_none", year=self.data.classification_year)}</p>'
         published = sum(1 for r in rows.values() if not r["suppressed"] and r["value"] is not None)
-        if not published:
-            return f'{title}<p class="note">{escape(self.t("map_all_withheld"))}</p>'
+        if published < len(self.gemeenten) / 2:
+            return self.ggd_map(ind, published, len(rows), root) if published or rows else \
+                f'{title}<p class="note">{escape(self.t("map_all_withheld"))}</p>'
         links = {a.code: self.href(a, root) for a in self.gemeenten}
         svg, legend = choropleth(self.maps.shapes, *self.maps.size, rows, self.names, ind.unit,
                                  f"{ind.name}: {period}", self.words, colour_by="comparison", selected=selected,
                                  links=links)
         return (f"{title}{svg}{legend}<p class=\"meta\">"
                 f"{escape(self.t('map_published', published=published, total=len(rows)))}</p>")
+
+    def ggd_map(self, ind: Indicator, published: int, total: int, root: str) -> str:
+        """Where most gemeenten are withheld: every gemeente in the colour of its GGD-regio."""
+        year = str(self.data.year)
+        rows, names, links = {}, {}, {}
+        for g in self.gemeenten:
+            ggd = self.data.areas.get(g.ggd_code or "")
+            row = self.data.row(ind.code, g.ggd_code or "", year)
+            if ggd is None or row is None:
+                continue
+            rows[g.code], names[g.code], links[g.code] = row, ggd.name, self.href(ggd, root)
+        svg, legend = choropleth(self.maps.shapes, *self.maps.size, rows, names, ind.unit, f"{ind.name}: {year}",
+                                 self.words, colour_by="comparison", links=links, with_code=False)
+        return (f'<h3>{escape(self.t("map_ggd_title", year=year))}</h3>{svg}{legend}<p class="meta">'
+                f"{escape(self.t('map_ggd_note', published=published, total=total))}</p>")
 
     def breakdown_charts(self, ind: Indicator) -> str:
         rows = self.data.breakdowns.get(ind.code, [])

@@ -25,6 +25,9 @@ TEXT = {
         "map_title": "Gemeenten, {period}: vergeleken met Nederland",
         "map_none": "Geen kaart: geen gemeentegrenzen voor {year}. Draai <code>ksm fetch-boundaries --year {year}</code> "
                     "of geef <code>--boundaries BESTAND.geojson</code> mee.",
+        "map_ggd_title": "GGD-regio's, {year}: vergeleken met Nederland",
+        "map_ggd_note": "Slechts {published} van {total} gemeentecijfers zijn gepubliceerd (de rest is afgeschermd); "
+                        "daarom kleurt de kaart elke gemeente naar haar GGD-regio.",
         "map_all_withheld": "Geen kaart: elk gemeentecijfer van deze periode is afgeschermd (privacy) of ontbreekt.",
         "map_published": "{published} van {total} gemeenten gepubliceerd; wijs een gemeente aan voor haar waarde.",
         "ggd_table": "GGD-regio's, {year}", "provincie_table": "Provincies, {year}",
@@ -66,6 +69,9 @@ TEXT = {
         "map_title": "Gemeenten, {period}: compared with Nederland",
         "map_none": "No map: no gemeente boundaries for {year}. Run <code>ksm fetch-boundaries --year {year}</code> "
                     "or pass <code>--boundaries FILE.geojson</code>.",
+        "map_ggd_title": "GGD-regio's, {year}: compared with Nederland",
+        "map_ggd_note": "Only {published} of {total} gemeente figures are published (the rest is withheld), so the map "
+                        "colours every gemeente by its GGD-regio.",
         "map_all_withheld": "No map: every gemeente figure of this period is withheld (privacy) or missing.",
         "map_published": "{published} of {total} gemeenten published; hover a gemeente for its value.",
         "ggd_table": "GGD-regio's, {year}", "provincie_table": "Provincies, {year}",
