@@ -129,6 +129,27 @@ def test_site_is_dutch_with_decimal_commas_and_units_in_the_headers(site):
     assert re.search(r"\b(gelijk|beter|slechter)\b", profile)
 
 
+def test_profile_compares_with_ggd_regio_and_provincie_too(site):
+    text = " ".join(parse(site[0] / "gemeente" / "GM0363.html").text)
+    assert "GGD Amsterdam" in text and "Provincie Noord-Holland" in text
+
+
+def test_overview_says_what_changed_in_the_figures(released):
+    from orchestration.report.i18n import NL as words
+    from orchestration.site.data import load_site_data
+    from orchestration.site.pages import Maps, Site
+
+    data = load_site_data(released[0].published, YEAR, words)
+    assert data.changes.get("first_release") is True
+    assert "De eerste versie van 2020." in Site(data, Maps(None, (1, 1)), with_downloads=False).overview()
+    data.changes = {"first_release": False, "inputs_changed": ["perined/2020/perined_2020.csv"],
+                    "indicators": {"big2": {"values_changed": 1234, "rows_added": 0, "rows_removed": 2,
+                                            "national_value_changed": True}}}
+    html = Site(data, Maps(None, (1, 1)), with_downloads=False).overview()
+    assert "1.234 waarden herzien, 0 rijen erbij, 2 rijen vervallen. Het landelijke cijfer is veranderd." in html
+    assert "<code>perined/2020/perined_2020.csv</code>" in html
+
+
 def test_one_indicator_order_everywhere_by_phase(site):
     from orchestration.docs_gen import SEEDS
     from orchestration.report.i18n import PHASES

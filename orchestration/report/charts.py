@@ -9,7 +9,7 @@ from orchestration.report.i18n import EN, Words
 from orchestration.report.scales import linear, nice_ticks
 
 WIDTH, HEIGHT = 440, 240
-MARGIN = {"left": 48, "right": 14, "top": 14, "bottom": 34}
+MARGIN = {"left": 48, "right": 14, "top": 24, "bottom": 34}
 
 
 def _runs(points: list[dict]) -> list[list[dict]]:
@@ -65,7 +65,7 @@ def trend_chart(rows: list[dict], unit: str, label: str, words: Words = EN,
     step = max(1, round(len(range(min(years), max(years) + 1)) / 8))
     for year in range(min(years), max(years) + 1, step):
         out.append(f'<text class="tick" x="{x(year):.1f}" y="{plot_b + 16}" text-anchor="middle">{year}</text>')
-    out.append(f'<text class="unit" x="{plot_l - 40}" y="{plot_t - 2}">{escape(unit)}</text>')
+    out.append(f'<text class="unit" x="{plot_l - 40}" y="{plot_t - 12}">{escape(unit)}</text>')
     for run in _runs(points):
         band = [p for p in run if p["lo"] is not None and p["hi"] is not None]
         if len(band) > 1:

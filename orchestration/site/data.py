@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class SiteData:
     rows: dict[tuple[str, str, str], dict] = field(default_factory=dict)   # (indicator, region, period)
     breakdowns: dict[str, list[dict]] = field(default_factory=dict)       # indicator -> Nederland's rows
     mergers: list[dict] = field(default_factory=list)
+    changes: dict = field(default_factory=dict)                           # releases.changes of this version
 
     def of_level(self, level: str) -> list[Area]:
         return sorted((a for a in self.areas.values() if a.level == level), key=lambda a: (a.name, a.code))
@@ -97,12 +99,14 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
         synthetic = "coalesce(synthetic, false)" if "synthetic" in release_columns else "false"
         release = con.execute(
             "SELECT version, strftime(released_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC'), "
-            f"{synthetic} FROM releases WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()
+            f"{synthetic}, changes FROM releases WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()
         if release is None:
             raise ReportError(f"{year} has no release; see `ksm status`")
         classification = con.execute(
             "SELECT max(classification_year) FROM indicator_values WHERE year_to = ?", [year]).fetchone()[0]
         data = SiteData(year, release[0], release[1], classification, bool(release[2]), words)
+        with contextlib.suppress(TypeError, ValueError):
+            data.changes = json.loads(release[3] or "{}")
         for r in _rows(con, "SELECT region_code, region_name, region_level, ggd_code, ggd_name, provincie_code, "
                             "provincie_name FROM regions WHERE classification_year = ?", [classification]):
             data.areas[r["region_code"]] = Area(r["region_code"], r["region_name"], r["region_level"], r["ggd_code"],

@@ -35,7 +35,7 @@ svg.chart .whisker{stroke:#1f2933;stroke-width:1.2;fill:none}svg.chart .referenc
 svg.chart .withheld{font-size:11px;fill:#7b8794;font-style:italic}
 .trends{display:flex;flex-wrap:wrap;gap:10px}.trends figure{margin:0}.trends figcaption{font-size:12px;max-width:440px}
 form.search input{font-size:14px;padding:4px 6px;width:280px}#search-note{font-weight:600}
-ul.areas{columns:4;font-size:13px}header,main,footer{max-width:1240px}p.downloads{font-size:13px}
+ul.areas{columns:4;font-size:13px}header,main,footer{max-width:1240px}.map-panel{max-width:480px}p.downloads{font-size:13px}
 """
 
 
@@ -205,8 +205,29 @@ class Site:
             rows.append(f'<tr data-indicator="{ind.code}"><td><a href="indicator/{ind.code}.html">{escape(ind.name)}</a>'
                         f'</td><td>{escape(ind.unit)}</td>{"".join(cells)}</tr>')
         body = (f"<p>{escape(self.t('overview_intro', year=d.year))}</p>{self.search_box(root)}"
-                f'<table class="rug">{head}{"".join(rows)}</table>')
+                f'<table class="rug">{head}{"".join(rows)}</table>{self.changes()}')
         return self.page(self.t("title", year=d.year), body, root)
+
+    def changes(self) -> str:
+        """What changed in the figures since the previous version of the year (releases.changes)."""
+        d, changes = self.data, self.data.changes
+        title = f'<h2>{escape(self.t("changes_title", version=d.version))}</h2>'
+        if not changes or changes.get("first_release"):
+            return f'{title}<p class="changes">{escape(self.t("changes_first", year=d.year))}</p>'
+        names = {i.code: i.name for i in d.indicators}
+        items = []
+        for code, moved in sorted((changes.get("indicators") or {}).items(), key=lambda kv: names.get(kv[0], kv[0])):
+            items.append(f"<li>{escape(names.get(code, code))}: " + escape(self.t(
+                "changes_indicator", changed=self.words.count(moved.get("values_changed", 0)),
+                added=self.words.count(moved.get("rows_added", 0)), removed=self.words.count(moved.get("rows_removed", 0))))
+                + (f" {escape(self.t('changes_national'))}" if moved.get("national_value_changed") else "") + "</li>")
+        inputs = changes.get("inputs_changed") or []
+        if inputs:
+            items.append(f"<li>{escape(self.t('changes_inputs'))} " + ", ".join(f"<code>{escape(i)}</code>" for i in inputs)
+                         + "</li>")
+        if not items:
+            return f'{title}<p class="changes">{escape(self.t("changes_none"))}</p>'
+        return f'{title}<ul class="changes">{"".join(items)}</ul>'
 
     def rug_cell(self, ind: Indicator, area: Area, root: str) -> str:
         row = self.data.row(ind.code, area.code, str(self.data.year))
@@ -311,7 +332,7 @@ class Site:
                 f'<p class="definition">{escape(w.phases.get(ind.phase, ""))}. {escape(ind.definition)}</p>{summary}'
                 f"{self.downloads(ind.code, root)}"
                 f'<div class="row"><div class="panel"><h3>{escape(self.t("nl_by_year"))}</h3>{chart}</div>'
-                f'<div class="panel">{self.gemeente_map(ind, ind.map_period, root)}</div></div>'
+                f'<div class="panel map-panel">{self.gemeente_map(ind, ind.map_period, root)}</div></div>'
                 f'<h2>{escape(self.t("breakdowns", year=year))}</h2>{self.breakdown_charts(ind)}'
                 f'<h2>{escape(self.t("ggd_table", year=year))}</h2>'
                 f"{self.region_table(ind, self.ggds, year, self.t('ggd_table', year=year), root)}"
@@ -327,16 +348,20 @@ class Site:
         d, w, root = self.data, self.words, "../"
         peers = self.gemeenten if area.level == "gemeente" else self.ggds
         range_head = self.t("range") if area.level == "gemeente" else self.t("range_ggd")
+        # benchmarks besides Nederland: the gemeente's GGD-regio and provincie
+        parents = [b for b in (d.areas.get(area.ggd_code or ""), d.areas.get(area.provincie_code or ""))
+                   if b is not None and area.level == "gemeente"]
         head = (f'<tr><th>{escape(self.t("indicator"))}</th><th>{escape(self.t("unit"))}</th>'
                 f'<th>{escape(self.t("period"))}</th><th>{escape(self.t("value_plain"))}</th>'
                 f'<th>{escape(self.t("ci_plain"))}</th><th>{escape(self.t("nederland"))}</th>'
+                + "".join(f"<th>{escape(self.benchmark_name(b))}</th>" for b in parents) +
                 f'<th>{escape(self.t("compared"))}</th><th>{escape(self.t("trend"))}</th>'
                 f"<th>{escape(range_head)}</th></tr>")
         rows, phase = [], None
         for ind in d.indicators:
             if ind.phase != phase:
                 phase = ind.phase
-                rows.append(f'<tr class="phase"><th colspan="9">{escape(w.phases.get(phase, phase or ""))}</th></tr>')
+                rows.append(f'<tr class="phase"><th colspan="{9 + len(parents)}">{escape(w.phases.get(phase, phase or ""))}</th></tr>')
             period = d.period_for(ind, area.level)
             row = d.row(ind.code, area.code, period)
             nl = d.row(ind.code, NEDERLAND, period)
@@ -348,11 +373,16 @@ class Site:
             rows.append(f'<tr data-indicator="{ind.code}"><td><a href="{root}indicator/{ind.code}.html">'
                         f"{escape(ind.name)}</a></td><td>{escape(ind.unit)}</td><td>{escape(period)}</td>"
                         f"{self.value_cells(row, ind.unit, counts=False)}<td class=\"num\">{self.number(nl, ind.unit)}</td>"
+                        + "".join(f'<td class="num">{self.number(d.row(ind.code, b.code, period), ind.unit)}</td>'
+                                  for b in parents) +
                         f"<td>{self.badge(row['compared_to_nl'] if row else None)}</td>"
                         f"<td>{escape(w.trend(trend)) if trend else ''}</td><td>{spine}</td></tr>")
         level = self.t(f"level_{area.level}")
         return (f"<p>{escape(self.t('spine_intro', name=area.name, level=level))}</p>"
                 f'<table class="spine-table">{head}{"".join(rows)}</table>')
+
+    def benchmark_name(self, area: Area) -> str:
+        return self.t("provincie_name", name=area.name) if area.level == "provincie" else area.name
 
     def trends(self, area: Area) -> str:
         d, w = self.data, self.words
@@ -388,7 +418,7 @@ class Site:
         body = (f'<section class="profile" data-area="{area.code}" data-level="{area.level}"><p>{intro}</p>'
                 f"{self.downloads(area.code, root)}"
                 f'<div class="row"><div class="panel">{self.spine_table(area)}</div>'
-                f'<div class="panel"><h3>{escape(self.t("locator", name=area.name))}</h3>{locator}</div></div>'
+                f'<div class="panel map-panel"><h3>{escape(self.t("locator", name=area.name))}</h3>{locator}</div></div>'
                 f"{members}{self.trends(area)}</section>")
         return self.page(self.t("profile_of", name=f"{area.name} ({area.code})", year=self.data.year), body, root)
 
