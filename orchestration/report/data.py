@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.analyst_views import open_published
-from orchestration.report.i18n import EN
+from orchestration.report.i18n import EN, phase_rank
 
 TRENDS = EN.trends
 REASONS = EN.reasons
@@ -76,8 +76,8 @@ def load_report_data(published: Path, year: int, gemeente: str | None = None) ->
         columns = ", ".join(_ROW_COLUMNS)
         base = ("FROM indicator_values WHERE indicator_code = ? AND classification_year = ? "
                 "AND breakdown = 'total'")
-        for meta in _rows(con, "SELECT * FROM indicators ORDER BY CASE phase WHEN 'before_pregnancy' THEN 1 "
-                               "WHEN 'during_pregnancy' THEN 2 WHEN 'after_birth' THEN 3 ELSE 4 END, indicator_code", []):
+        metas = _rows(con, "SELECT * FROM indicators", [])
+        for meta in sorted(metas, key=lambda m: (phase_rank(m["phase"]), m["indicator_code"])):
             code = meta["indicator_code"]
             if not con.execute(f"SELECT count(*) {base} AND year_to = ?", [code, classification, year]).fetchone()[0]:
                 continue  # not built for this year
