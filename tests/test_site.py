@@ -199,6 +199,7 @@ def test_search_sends_an_old_code_of_a_merged_gemeente_to_its_successor_with_a_n
     weesp = areas["gm0457"]
     assert weesp["url"] == "gemeente/GM0363.html" and "Amsterdam (GM0363)" in weesp["note"]
     assert "bestaat niet meer" in weesp["note"]
+    assert areas["weesp"] == weesp  # the old name finds it too
     haaren = areas["gm0788"]  # split over four gemeenten in 2021
     assert "verdeeld over" in haaren["note"] and "Vught (GM0865)" in haaren["note"]
 

@@ -121,8 +121,8 @@ class Site:
             entries[area.code.lower()] = target
             entries[area.code[2:].lstrip("0").lower()] = target
             entries[area.name.lower()] = target
-        for old, note, url in self.merged_codes(root):
-            for key in (old.lower(), old[2:].lstrip("0")):
+        for old, old_name, note, url in self.merged_codes(root):
+            for key in (old.lower(), old[2:].lstrip("0"), (old_name or old).lower()):
                 entries.setdefault(key, {"url": url, "note": note})
         names = "".join(f'<option value="{escape(a.name)}">' for a in self.gemeenten)
         # a hit goes to the profile; an old code shows the note with a link; ?q=... searches on load
@@ -144,8 +144,8 @@ class Site:
                 f'<datalist id="gemeente-names">{names}</datalist></form><p id="search-note"></p>'
                 f"<script>{script}</script>")
 
-    def merged_codes(self, root: str) -> list[tuple[str, str, str]]:
-        """(old code, note, url of its successor) for every gemeente code that no longer exists,
+    def merged_codes(self, root: str) -> list[tuple[str, str, str, str]]:
+        """(old code, old name, note, url of its successor) for every gemeente code that no longer exists,
         following chains of mergers to the release's classification."""
         successors: dict[str, list[dict]] = {}
         for m in self.data.mergers:
@@ -173,7 +173,7 @@ class Site:
                 note = self.t("merged_split", old_code=old, old_name=first["old_name"],
                               year=first["classification_year"],
                               new_names=", ".join(f"{self.names[c]} ({c})" for c in sorted(current)))
-            found.append((old, note, self.href(main, root)))
+            found.append((old, first["old_name"], note, self.href(main, root)))
         return found
 
     def downloads(self, code: str, root: str) -> str:
