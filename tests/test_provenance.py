@@ -48,6 +48,11 @@ def test_marked_inputs_make_a_synthetic_release_and_a_banner_on_every_page(copy_
     pages = list(site.rglob("*.html"))
     assert len(pages) > 300
     assert all("demo: synthetische gegevens" in p.read_text(encoding="utf-8").lower() for p in pages)
+    # and the one-file report too
+    from orchestration.report import build_report
+
+    report = build_report(copy_home, YEAR, out=tmp_path / "report.html", progress=lambda _: None)
+    assert "Demo: synthetic data (synthetische gegevens)" in report.read_text(encoding="utf-8")
 
 
 def test_a_site_of_real_data_has_no_banner(released, tmp_path):
@@ -55,6 +60,10 @@ def test_a_site_of_real_data_has_no_banner(released, tmp_path):
 
     site = build_site(released[0], YEAR, out=tmp_path / "site", downloads=False, progress=lambda _: None)
     assert "synthetisch" not in (site / "index.html").read_text(encoding="utf-8")
+    from orchestration.report import build_report
+
+    report = build_report(released[0], YEAR, out=tmp_path / "report.html", progress=lambda _: None)
+    assert "synthetic data" not in report.read_text(encoding="utf-8")
 
 
 def test_a_published_file_from_before_the_flag_gets_it_on_the_next_run(copy_home):

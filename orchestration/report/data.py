@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,36 @@ class ReportData:
     indicators: list[IndicatorReport] = field(default_factory=list)
     profile: list[dict] | None = None   # gemeente_profile-like rows for one gemeente
     profile_gemeente: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class Release:
+    """The newest version of a released year, as the report and the site show it."""
+    version: int
+    released_at: str          # 'YYYY-MM-DD HH:MM UTC'
+    classification_year: int  # the newest classification the year is published on
+    synthetic: bool           # built from synthetic demo data
+    changes: dict             # releases.changes
+
+
+def latest_release(con, year: int) -> Release:
+    """From a connection to the published file; ReportError when the year has no release."""
+    columns = {c for (c,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'releases'").fetchall()}
+    synthetic = "coalesce(synthetic, false)" if "synthetic" in columns else "false"  # files before the flag
+    row = con.execute(
+        "SELECT version, strftime(released_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC'), "
+        f"{synthetic}, changes FROM releases WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()
+    if row is None:
+        raise ReportError(f"{year} has no release; see `ksm status`")
+    classification = con.execute(
+        "SELECT max(classification_year) FROM indicator_values WHERE year_to = ?", [year]).fetchone()[0]
+    try:
+        changes = json.loads(row[3] or "{}")
+    except (TypeError, ValueError):
+        changes = {}
+    return Release(row[0], row[1], classification, bool(row[2]), changes if isinstance(changes, dict) else {})
 
 
 def connect(published: Path):
@@ -62,17 +93,13 @@ def _rows(con, sql: str, params: list) -> list[dict]:
 
 def load_report_data(published: Path, year: int, gemeente: str | None = None) -> ReportData:
     with contextlib.closing(connect(published)) as con:
-        release = con.execute(
-            "SELECT version, strftime(released_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC') FROM releases "
-            "WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()
-        if release is None:
-            raise ReportError(f"{year} has no release; see `ksm status`")
-        classification = con.execute(
-            "SELECT max(classification_year) FROM indicator_values WHERE year_to = ?", [year]).fetchone()[0]
+        release = latest_release(con, year)
+        classification = release.classification_year
         names = dict(con.execute(
             "SELECT region_code, region_name FROM regions WHERE classification_year = ? "
             "AND region_level = 'gemeente'", [classification]).fetchall())
-        data = ReportData(year, release[0], release[1], classification, names)
+        data = ReportData(year, release.version, release.released_at, classification, names,
+                          synthetic=release.synthetic)
         columns = ", ".join(_ROW_COLUMNS)
         base = ("FROM indicator_values WHERE indicator_code = ? AND classification_year = ? "
                 "AND breakdown = 'total'")

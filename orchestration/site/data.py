@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.analyst_views import open_published
-from orchestration.report.data import ReportError
+from orchestration.report.data import ReportError, latest_release
 from orchestration.report.i18n import Words, phase_rank
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -94,19 +93,10 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
     if not published.exists():
         raise ReportError(f"nothing published yet ({published}); run `ksm run --all` first")
     with contextlib.closing(open_published(published)) as con:
-        release_columns = {c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'releases'").fetchall()}
-        synthetic = "coalesce(synthetic, false)" if "synthetic" in release_columns else "false"
-        release = con.execute(
-            "SELECT version, strftime(released_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC'), "
-            f"{synthetic}, changes FROM releases WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()
-        if release is None:
-            raise ReportError(f"{year} has no release; see `ksm status`")
-        classification = con.execute(
-            "SELECT max(classification_year) FROM indicator_values WHERE year_to = ?", [year]).fetchone()[0]
-        data = SiteData(year, release[0], release[1], classification, bool(release[2]), words)
-        with contextlib.suppress(TypeError, ValueError):
-            data.changes = json.loads(release[3] or "{}")
+        release = latest_release(con, year)
+        classification = release.classification_year
+        data = SiteData(year, release.version, release.released_at, classification, release.synthetic, words,
+                        changes=release.changes)
         for r in _rows(con, "SELECT region_code, region_name, region_level, ggd_code, ggd_name, provincie_code, "
                             "provincie_name FROM regions WHERE classification_year = ?", [classification]):
             data.areas[r["region_code"]] = Area(r["region_code"], r["region_name"], r["region_level"], r["ggd_code"],
