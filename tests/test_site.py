@@ -237,3 +237,47 @@ def test_words_format_numbers_the_dutch_way():
     assert NL.count(12345) == "12.345" and EN.count(12345) == "12,345"
     assert NL.interval(0.912, 1.834) == "0,91\u20131,83" and EN.interval(13.1, 16.04) == "13.1\u201316.0"
     assert NL.comparison("worse") == "slechter" and NL.trend("no_significant_change") == "geen significante verandering"
+
+
+def test_funnel_limits_widen_for_small_gemeenten_and_judge_by_polarity():
+    from orchestration.site.funnel import funnel_comparison, funnel_limits
+
+    lower, upper = funnel_limits(20.0, 100, "%", 100)  # Wilson at 99.8% around 20% with n = 100, worked by hand
+    assert lower == pytest.approx(10.519, abs=0.001) and upper == pytest.approx(34.711, abs=0.001)
+    wide, narrow = funnel_limits(20.0, 50, "%", 100), funnel_limits(20.0, 5000, "%", 100)
+    assert wide[0] < narrow[0] < 20.0 < narrow[1] < wide[1]
+    rate = funnel_limits(6.0, 10000, "per 1000", 1000)  # 60 deaths expected
+    assert 3.5 < rate[0] < 4.2 and 8.4 < rate[1] < 9.2  # about 60 +- 3.09 x sqrt(60), skewed up
+
+    def row(value, n):
+        return {"value": value, "denominator": n, "suppressed": False}
+    assert funnel_comparison(row(30.0, 100), 20.0, "%", 100, "low_is_good") == "similar"  # inside 10.5-34.7
+    assert funnel_comparison(row(36.0, 100), 20.0, "%", 100, "low_is_good") == "worse"
+    assert funnel_comparison(row(36.0, 100), 20.0, "%", 100, "high_is_good") == "better"
+    assert funnel_comparison(row(5.0, 100), 20.0, "%", 100, "no_polarity") == "lower"
+    assert funnel_comparison({"value": None, "denominator": None, "suppressed": True}, 20.0, "%", 100, "x") is None
+
+
+def test_indicator_map_offers_funnel_limits_where_most_gemeenten_are_published(site, released):
+    from orchestration.report.geo import fit_shapes, load_features
+    from orchestration.site.data import load_site_data
+    from orchestration.site.pages import Maps, Site
+
+    out, codes, *_ = site
+    data = load_site_data(released[0].published, YEAR, NL)
+    big2 = next(i for i in data.indicators if i.code == "big2")
+    # every gemeente published at 20% of 100 births; GM0363 at 40% of 100 (outside 10.5-34.7: worse)
+    for code in codes:
+        value = 40.0 if code == "GM0363" else 20.0
+        data.rows[("big2", code, big2.map_period)] = {
+            "value": value, "denominator": 100, "numerator": int(value), "suppressed": False,
+            "suppression_reason": None, "ci95_lower": value - 5, "ci95_upper": value + 5, "compared_to_nl": "similar",
+            "trend": None, "year_from": YEAR, "year_to": YEAR, "period": big2.map_period}
+    data.rows[("big2", "NL01", big2.map_period)] = {**data.rows[("big2", "GM0014", big2.map_period)]}
+    shapes, width, height = fit_shapes(load_features(out.parent / "grid.geojson"), 400, 400)
+    page = Page()
+    page.feed(Site(data, Maps(shapes, (width, height)), with_downloads=False).indicator_page(big2))
+    assert len(page.paths) == 2 * len(codes)  # the comparison map and the funnel map
+    funnel = page.paths[len(codes):]
+    assert {p["data-gemeente"]: p["data-class"] for p in funnel if p["data-class"] != "similar"} == {"GM0363": "worse"}
+    assert "Kaart met trechtergrenzen (99,8%)" in " ".join(page.text)

@@ -25,6 +25,7 @@ class Indicator:
     name: str            # in the site's language
     definition: str
     unit: str
+    multiplier: int
     polarity: str
     phase: str
     map_period: str      # the gemeenten's period: the pooled one ending in the year when built
@@ -116,7 +117,8 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
             if code not in built:
                 continue
             name = meta.get(f"name_{words.lang}") or meta["name_en"]
-            data.indicators.append(Indicator(code, name, meta["definition"], meta["unit"], meta["polarity"],
+            data.indicators.append(Indicator(code, name, meta["definition"], meta["unit"], meta["multiplier"],
+                                             meta["polarity"],
                                              meta["phase"], pooled.get(code) or str(year)))
         labels = category_labels(words.lang)
         for r in _rows(con, f"SELECT {columns} FROM indicator_values WHERE classification_year = ? "

@@ -15,6 +15,7 @@ from orchestration.report.maps import PATTERN_DEFS, choropleth, locator_map
 from orchestration.report.scales import COMPARISON
 from orchestration.site.data import NEDERLAND, Area, Indicator, SiteData
 from orchestration.site.downloads import download_name
+from orchestration.site.funnel import funnel_comparison
 from orchestration.site.spine import spine_row
 from orchestration.site.text import TEXT
 
@@ -280,8 +281,17 @@ class Site:
         svg, legend = choropleth(self.maps.shapes, *self.maps.size, rows, self.names, ind.unit,
                                  f"{ind.name}: {period}", self.words, colour_by="comparison", selected=selected,
                                  links=links)
+        nl = self.data.row(ind.code, NEDERLAND, period)
+        nl_value = nl["value"] if nl and not nl["suppressed"] else None
+        funnel_rows = {code: {**r, "compared_to_nl": funnel_comparison(r, nl_value, ind.unit, ind.multiplier,
+                                                                       ind.polarity)} for code, r in rows.items()}
+        funnel_svg, funnel_legend = choropleth(self.maps.shapes, *self.maps.size, funnel_rows, self.names, ind.unit,
+                                               f"{ind.name}: {period}, {self.t('funnel_title')}", self.words,
+                                               colour_by="comparison", selected=selected, links=links)
         return (f"{title}{svg}{legend}<p class=\"meta\">"
-                f"{escape(self.t('map_published', published=published, total=len(rows)))}</p>")
+                f"{escape(self.t('map_published', published=published, total=len(rows)))}</p>"
+                f'<details class="funnel"><summary>{escape(self.t("funnel_title"))}</summary>'
+                f'<p class="meta">{escape(self.t("funnel_note"))}</p>{funnel_svg}{funnel_legend}</details>')
 
     def ggd_map(self, ind: Indicator, published: int, total: int, root: str) -> str:
         """Where most gemeenten are withheld: every gemeente in the colour of its GGD-regio."""

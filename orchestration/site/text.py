@@ -26,6 +26,10 @@ TEXT = {
         "map_none": "Geen kaart: geen gemeentegrenzen voor {year}. Draai <code>ksm fetch-boundaries --year {year}</code> "
                     "of geef <code>--boundaries BESTAND.geojson</code> mee.",
         "map_ggd_title": "GGD-regio's, {year}: vergeleken met Nederland",
+        "funnel_title": "Kaart met trechtergrenzen (99,8%)",
+        "funnel_note": "Een gemeente is hier beter of slechter dan Nederland wanneer haar cijfer buiten de 99,8%-grenzen "
+                       "valt die toeval rond het landelijke cijfer bij haar aantal geboorten zou geven (een trechterplot): "
+                       "strenger dan de vergelijking met het 95%-interval, zodat kleine gemeenten minder vaak opvallen.",
         "map_ggd_note": "Slechts {published} van {total} gemeentecijfers zijn gepubliceerd (de rest is afgeschermd); "
                         "daarom kleurt de kaart elke gemeente naar haar GGD-regio.",
         "map_all_withheld": "Geen kaart: elk gemeentecijfer van deze periode is afgeschermd (privacy) of ontbreekt.",
@@ -76,6 +80,10 @@ TEXT = {
         "map_none": "No map: no gemeente boundaries for {year}. Run <code>ksm fetch-boundaries --year {year}</code> "
                     "or pass <code>--boundaries FILE.geojson</code>.",
         "map_ggd_title": "GGD-regio's, {year}: compared with Nederland",
+        "funnel_title": "Map with funnel-plot limits (99.8%)",
+        "funnel_note": "Here a gemeente is better or worse than Nederland when its figure lies outside the 99.8% limits "
+                       "that chance would give around the national figure at its population size (a funnel plot): "
+                       "stricter than the comparison with the 95% interval, so small gemeenten stand out less often.",
         "map_ggd_note": "Only {published} of {total} gemeente figures are published (the rest is withheld), so the map "
                         "colours every gemeente by its GGD-regio.",
         "map_all_withheld": "No map: every gemeente figure of this period is withheld (privacy) or missing.",
