@@ -10,7 +10,7 @@ from orchestration.report.geo import BoundaryError, Shape, fit_shapes, load_feat
 from orchestration.report.html import render_page
 from orchestration.settings import Paths
 
-MAP_WIDTH, MAP_HEIGHT = 320, 380
+MAP_WIDTH, MAP_HEIGHT = 460, 540
 
 __all__ = ["BoundaryError", "ReportError", "build_report", "default_boundaries", "map_shapes", "write_atomically"]
 

@@ -127,6 +127,8 @@ def load_report_data(published: Path, year: int, gemeente: str | None = None) ->
         if gemeente:
             data.profile_gemeente = gemeente
             data.profile = _gemeente_profile(con, year, classification, gemeente, names)
+            order = {i.code: n for n, i in enumerate(data.indicators)}  # the one order, by phase
+            data.profile.sort(key=lambda r: (order.get(r["indicator_code"], len(order)), r["indicator_code"]))
     return data
 
 

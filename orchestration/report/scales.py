@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 
 from orchestration.report.i18n import EN, Words
 
-# Sequential blues (light = low, dark = high): colour-blind safe, prints in grey.
-SEQUENTIAL = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+# Sequential blues (light = low, dark = high): colour-blind safe, prints in grey; the lightest
+# still stands out from a white page.
+SEQUENTIAL = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 # Fingertips-style comparison colours.
 COMPARISON = {"better": "#92d050", "similar": "#ffc000", "worse": "#c00000",
               "higher": "#bed2ff", "lower": "#5555e6"}

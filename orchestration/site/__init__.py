@@ -8,7 +8,7 @@ import shutil
 import uuid
 from pathlib import Path
 
-from orchestration.report import map_shapes
+from orchestration.report import MAP_HEIGHT, MAP_WIDTH, map_shapes
 from orchestration.report.data import ReportError
 from orchestration.report.geo import BoundaryError
 from orchestration.report.i18n import LANGUAGES
@@ -16,8 +16,6 @@ from orchestration.settings import Paths
 from orchestration.site.data import load_site_data
 from orchestration.site.downloads import write_downloads
 from orchestration.site.pages import Maps, Site
-
-MAP_WIDTH, MAP_HEIGHT = 460, 540
 
 __all__ = ["BoundaryError", "ReportError", "build_site", "default_site_dir"]
 
