@@ -337,9 +337,11 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
                             "WHERE NOT (year = ? AND version = ?)", [year, version])
                 # versions released before the flag: from the markers in the inbox, as far as they match
                 for old_year, old_version, old_inputs in con.execute(
-                        "SELECT year, version, input_checksums FROM ksm_new.main.releases WHERE synthetic IS NULL").fetchall():
+                        "SELECT year, version, input_checksums FROM ksm_new.main.releases "
+                        "WHERE synthetic IS NULL").fetchall():
+                    flag = bool(synthetic_inputs(paths.inbox, json.loads(old_inputs or "{}")))
                     con.execute("UPDATE ksm_new.main.releases SET synthetic = ? WHERE year = ? AND version = ?",
-                                [bool(synthetic_inputs(paths.inbox, json.loads(old_inputs or "{}"))), old_year, old_version])
+                                [flag, old_year, old_version])
             checks = manifest.get("checks", {})
             synthetic = manifest.get("synthetic")  # a release written before the flag: ask the inbox
             if synthetic is None:
