@@ -378,41 +378,13 @@ def cmd_query(args) -> int:
 
 
 def cmd_export(args) -> int:
-    import duckdb
+    from orchestration.export import ExportError, export_year, parse_formats
 
-    from orchestration.assets.release.publish import sql_path
-
-    paths = Paths.from_env()
-    out = Path(args.out).resolve()
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = set(formats) - {"parquet", "csv"}
-    if unknown:
-        raise UserError(f"unknown export format(s): {', '.join(sorted(unknown))} (use parquet,csv)")
-    if not paths.published.exists():
-        raise UserError(f"nothing published yet ({paths.published})")
-    with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
-        if not con.execute("SELECT count(*) FROM releases WHERE year = ?", [args.year]).fetchone()[0]:
-            raise UserError(f"{args.year} has no release; see `ksm status`")
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
-        tables = {
-            "indicator_values": f"SELECT * FROM indicator_values WHERE year_to = {int(args.year)}",
-            "indicators": "SELECT * FROM indicators",
-            "regions": "SELECT * FROM regions",
-            "region_mergers": "SELECT * FROM region_mergers",
-            "releases": f"SELECT * FROM releases WHERE year = {int(args.year)}",
-        }
-        for name, sql in tables.items():
-            for fmt in formats:
-                target = out / f"{name}_{args.year}.{fmt}"
-                option = "(FORMAT parquet)" if fmt == "parquet" else "(FORMAT csv, HEADER)"
-                try:
-                    con.execute(f"COPY ({sql}) TO {sql_path(target)} {option}")
-                except duckdb.Error as exc:
-                    raise UserError(f"export to {target} failed: {str(exc).splitlines()[0]}") from exc
-                print(f"wrote {target}")
+    try:
+        export_year(Paths.from_env().published, args.year, Path(args.out).resolve(), parse_formats(args.format),
+                    dialect=args.dialect)
+    except ExportError as exc:
+        raise UserError(str(exc)) from exc
     return 0
 
 
@@ -425,6 +397,20 @@ def cmd_report(args) -> int:
                      gemeente=_gemeente_arg(args.gemeente), out=Path(args.out) if args.out else None)
     except (ReportError, BoundaryError, QueryLimitExceeded) as exc:
         raise UserError(str(exc)) from exc
+    return 0
+
+
+def cmd_site(args) -> int:
+    from orchestration.site import BoundaryError, ReportError, build_site
+
+    try:
+        build_site(Paths.from_env(), args.year, lang=args.lang, out=Path(args.out) if args.out else None,
+                   boundaries=Path(args.boundaries) if args.boundaries else None, downloads=not args.no_downloads,
+                   progress=lambda line: print(line, flush=True))
+    except (ReportError, BoundaryError) as exc:
+        raise UserError(str(exc)) from exc
+    except OSError as exc:
+        raise UserError(f"cannot write the site: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from exc
     return 0
 
 
@@ -520,7 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write a released year's marts as files")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", default="parquet,csv")
+    p.add_argument("--format", default="parquet,csv", help="comma-separated: parquet, csv, xlsx")
+    p.add_argument("--dialect", choices=["standard", "nl"], default="standard",
+                   help="CSV convention: standard (comma, decimal point) or nl (semicolon, decimal comma, UTF-8 BOM)")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
 
@@ -534,6 +522,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gemeente", help="add a profile of this gemeente (e.g. GM0363)")
     p.add_argument("--out", help="file to write (default: $KSM_HOME/reports/monitor-<year>-v<n>.html)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("site", help="the static site of a release: overview, indicator pages, area profiles")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the pages (default nl)")
+    p.add_argument("--out", help="folder to write (default: $KSM_HOME/site/<year>/, or <year>-en/)")
+    p.add_argument("--boundaries", help="gemeente boundaries GeoJSON (default: what fetch-boundaries wrote)")
+    p.add_argument("--no-downloads", action="store_true",
+                   help="leave out the CSV and Excel file per indicator and area (quicker)")
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("fetch-boundaries", help="download the generalised gemeente boundaries (CBS/PDOK)")
     p.add_argument("--year", type=int, required=True, help="classification year")

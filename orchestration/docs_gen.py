@@ -43,6 +43,8 @@ RELEASES_TABLE = (
                               "'reason' when a released year was built again because of another year."),
         "run_id": ("VARCHAR", "Dagster run that released it."),
         "release_path": ("VARCHAR", "Folder of the immutable release under $KSM_HOME (Parquet files and manifest.json)."),
+        "synthetic": ("BOOLEAN", "True when an input of the version is synthetic demo data (`ksm demo-data` marks its files "
+                      "with a `.source.json` sidecar); its figures are made up. Versions released before the flag get it from the markers in the inbox when the file is next rebuilt."),
     },
 )
 

@@ -2,9 +2,10 @@
 
 The warehouse computes these in SQL (dbt macros in `dbt_project/macros/statistics.sql`); this
 module is the independent version the tests compare the macros with. Nothing here is imported
-by the pipeline itself. No third-party packages: the exact Poisson limits are found by bisection
-on the Poisson distribution function, so they can be checked against scipy's chi-square
-quantiles without using them.
+by the pipeline itself; the site uses the intervals for its funnel-plot limits
+(`orchestration/site/funnel.py`). No third-party packages: the exact Poisson limits are found
+by bisection on the Poisson distribution function, so they can be checked against scipy's
+chi-square quantiles without using them.
 
 Methods as in England's Fingertips / PHEindicatormethods (brief section 5):
 

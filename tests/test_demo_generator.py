@@ -11,6 +11,7 @@ import pytest
 from orchestration.demo import reference as regions
 from orchestration.codes import parse_gemeente_code
 from orchestration.demo.generator import write_demo_extracts
+from orchestration.provenance import is_synthetic
 from orchestration.sources import YEARLY_SOURCES
 
 YEARS = (2017, 2022)
@@ -70,7 +71,11 @@ def test_overwrites_existing_files(tmp_path):
     target.write_text("old content")
     write_demo_extracts(tmp_path / "inbox", years=[2022], scale=SCALE)
     assert target.read_text().startswith("kind_id;jaar;")
-    assert not [p for p in target.parent.iterdir() if p.name != target.name]  # no temp files left
+    # no temp files left; beside the extract only its marker, which says it is synthetic
+    assert sorted(p.name for p in target.parent.iterdir()) == ["vektis_2022.csv", "vektis_2022.source.json"]
+    assert is_synthetic(target)
+    target.write_text(target.read_text() + "\n")  # a changed file is no longer the generator's
+    assert not is_synthetic(target)
 
 
 def test_files_and_columns_match_sources(inbox):
@@ -200,7 +205,7 @@ def test_a_year_after_the_bundled_classifications_reuses_the_newest_and_says_so(
     assert codes == sorted(g.code for g in regions.classification(newest))
     _, merger_rows = read(folder / "herindelingen.csv")
     assert len(merger_rows) == len(regions.mergers())  # no merger is invented
-    notes = json.loads((folder / f"gebieden_in_nederland_{later}.csv.source.json").read_text())
+    notes = json.loads((folder / f"gebieden_in_nederland_{later}.source.json").read_text())
     assert notes["synthetic"] and f"reuses the {newest} gemeenten" in notes["notes"]
     _, births = extract(tmp_path, "perined", later)
     assert births and {b["geboortejaar"] for b in births} == {str(later)}

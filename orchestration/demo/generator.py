@@ -36,7 +36,6 @@ scale and year give byte-identical files, whichever other years are generated al
 
 from __future__ import annotations
 
-import json
 import os
 import zlib
 from dataclasses import dataclass
@@ -47,8 +46,8 @@ from typing import Callable, Iterable
 import numpy as np
 
 from orchestration import regions
-from orchestration.connectors.cbs import SIDECAR_SUFFIX
 from orchestration.demo import reference
+from orchestration.provenance import write_synthetic_marker
 from orchestration.sources import (
     CBS_LINKED,
     PERINED,
@@ -731,12 +730,6 @@ def _regions_files(year: int, geo: _Geography) -> tuple[list[str], list[list[str
     return header, columns, m_header, m_columns
 
 
-def _write_notes(extract: Path, note: str) -> None:
-    """The extract's notes beside it, as `ksm cbs fetch` writes its sidecar (never read as an extract)."""
-    sidecar = extract.with_name(extract.name + SIDECAR_SUFFIX)
-    sidecar.write_text(json.dumps({"synthetic": True, "notes": note}, indent=1) + "\n", encoding="utf-8")
-
-
 def _decimal(value: float) -> str:
     text = f"{float(value):.4f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
@@ -763,8 +756,10 @@ def write_demo_extracts(inbox: Path, years: Iterable[int] | None = None, scale: 
               ("perined", "cbs_linked", "vektis", "youth_protection", "population", "questionnaire", "regions")}
 
     def emit(source: str, year: int, filename: str, header: list[str], columns: list[list[str]],
-             label: str | None = None, **fmt) -> None:
-        rows = _write_csv(inbox / source / str(year) / filename, header, columns, **fmt)
+             label: str | None = None, notes: str | None = None, **fmt) -> None:
+        target = inbox / source / str(year) / filename
+        rows = _write_csv(target, header, columns, **fmt)
+        write_synthetic_marker(target, {"command": "ksm demo-data", "seed": seed, "scale": scale}, notes)
         counts[source] += rows
         say(f"{year} {label or source}: {rows:,} rows")
 
@@ -786,12 +781,12 @@ def write_demo_extracts(inbox: Path, years: Iterable[int] | None = None, scale: 
         emit("questionnaire", year, f"questionnaire_{year}.csv", QUESTIONNAIRE.column_names,
              _questionnaire_columns(year, seed, geo), encoding="latin-1", crlf=True)
         header, columns, m_header, m_columns = _regions_files(year, geo)
-        emit("regions", year, f"gebieden_in_nederland_{year}.csv", header, columns,
-             label="regions (gebieden)")
-        emit("regions", year, "herindelingen.csv", m_header, m_columns, label="regions (herindelingen)")
+        note = None
         if reference_year(year) != year:
-            note = (f"synthetic demo extract: the bundled real classifications end in {reference_year(year)}; "
-                    f"{year} reuses the {reference_year(year)} gemeenten and no merger is invented")
-            _write_notes(inbox / "regions" / str(year) / f"gebieden_in_nederland_{year}.csv", note)
+            note = (f"the bundled real classifications end in {reference_year(year)}; {year} reuses the "
+                    f"{reference_year(year)} gemeenten and no merger is invented")
             say(f"{year} regions: {note}")
+        emit("regions", year, f"gebieden_in_nederland_{year}.csv", header, columns,
+             label="regions (gebieden)", notes=note)
+        emit("regions", year, "herindelingen.csv", m_header, m_columns, label="regions (herindelingen)", notes=note)
     return counts

@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 from orchestration.report.data import ReportError, load_report_data
-from orchestration.report.geo import BoundaryError, fit_shapes, load_features
+from orchestration.report.geo import BoundaryError, Shape, fit_shapes, load_features
 from orchestration.report.html import render_page
 from orchestration.settings import Paths
 
-MAP_WIDTH, MAP_HEIGHT = 320, 380
+MAP_WIDTH, MAP_HEIGHT = 460, 540
 
-__all__ = ["BoundaryError", "ReportError", "build_report", "default_boundaries"]
+__all__ = ["BoundaryError", "ReportError", "build_report", "default_boundaries", "map_shapes", "write_atomically"]
 
 
 def default_boundaries(paths: Paths, classification_year: int) -> Path:
@@ -20,35 +20,47 @@ def default_boundaries(paths: Paths, classification_year: int) -> Path:
     return paths.home / "boundaries" / f"gemeenten_{classification_year}.geojson"
 
 
+def map_shapes(paths: Paths, classification_year: int, names: dict[str, str], boundaries: Path | None,
+               width: float, height: float, progress=print) -> tuple[list[Shape] | None, tuple[float, float]]:
+    """The gemeenten of the classification fitted into width x height, from `boundaries` or what
+    `ksm fetch-boundaries` wrote; (None, size) when there are none (the page gets a note)."""
+    source = boundaries or default_boundaries(paths, classification_year)
+    if boundaries is None and not source.exists():
+        progress(f"  no boundaries at {source}: the pages get a note instead of the maps")
+        return None, (width, height)
+    features = load_features(source)
+    matched = [f for f in features if f.code in names]
+    if not matched:
+        raise BoundaryError(f"{source}: none of its {len(features)} features is a gemeente of the "
+                            f"{classification_year} classification")
+    missing = len(set(names) - {f.code for f in matched})
+    shapes, used_w, used_h = fit_shapes(matched, width, height)
+    progress(f"  map: {len(matched)} gemeenten from {source}"
+             + (f" ({len(features) - len(matched)} features of other codes left out)" if len(matched) < len(features) else "")
+             + (f"; {missing} gemeenten have no boundary" if missing else ""))
+    return shapes, (used_w, used_h)
+
+
 def build_report(paths: Paths, year: int, boundaries: Path | None = None, gemeente: str | None = None,
                  out: Path | None = None, progress=print) -> Path:
     data = load_report_data(paths.published, year, gemeente)
     progress(f"report {year} v{data.version}: {len(data.indicators)} indicators, "
              f"classification {data.classification_year}")
-    shapes, size, note = None, (MAP_WIDTH, MAP_HEIGHT), ""
-    source = boundaries or default_boundaries(paths, data.classification_year)
-    if boundaries is None and not source.exists():
-        note = (f"No map: no gemeente boundaries for {data.classification_year}. Run "
-                f"<code>ksm fetch-boundaries --year {data.classification_year}</code> or pass "
-                "<code>--boundaries FILE.geojson</code>.")
-        progress(f"  no boundaries at {source}: the report gets a note instead of the maps")
-    else:
-        features = load_features(source)
-        matched = [f for f in features if f.code in data.gemeente_names]
-        if not matched:
-            raise BoundaryError(f"{source}: none of its {len(features)} features is a gemeente of the "
-                                f"{data.classification_year} classification")
-        missing = len(set(data.gemeente_names) - {f.code for f in matched})
-        shapes, width, height = fit_shapes(matched, MAP_WIDTH, MAP_HEIGHT)
-        size = (width, height)
-        progress(f"  map: {len(matched)} gemeenten from {source}"
-                 + (f" ({len(features) - len(matched)} features of other codes left out)" if len(matched) < len(features) else "")
-                 + (f"; {missing} gemeenten have no boundary" if missing else ""))
+    shapes, size = map_shapes(paths, data.classification_year, data.gemeente_names, boundaries,
+                              MAP_WIDTH, MAP_HEIGHT, progress)
+    note = "" if shapes else (
+        f"No map: no gemeente boundaries for {data.classification_year}. Run "
+        f"<code>ksm fetch-boundaries --year {data.classification_year}</code> or pass "
+        "<code>--boundaries FILE.geojson</code>.")
     html = render_page(data, shapes, size, note)
     target = out or paths.home / "reports" / f"monitor-{year}-v{data.version}.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(html, encoding="utf-8")
-    os.replace(temporary, target)
+    write_atomically(target, html)
     progress(f"wrote {target} ({len(html.encode()) / 1024:.0f} KiB)")
     return target
+
+
+def write_atomically(target: Path, text: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, target)

@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.analyst_views import open_published
 from orchestration.query_bounds import QueryBounds, time_limit
+from orchestration.report.i18n import EN, phase_rank
 
-TRENDS = {
-    "increasing_and_getting_worse": "increasing and getting worse",
-    "increasing_and_getting_better": "increasing and getting better",
-    "decreasing_and_getting_worse": "decreasing and getting worse",
-    "decreasing_and_getting_better": "decreasing and getting better",
-    "increasing": "increasing", "decreasing": "decreasing",
-    "no_significant_change": "no significant change",
-    "cannot_be_calculated": "cannot be calculated",
-}
-REASONS = {
-    "numerator_below_10": "fewer than 10 cases",
-    "denominator_below_10": "population under 10",
-    "complement_below_10": "fewer than 10 non-cases",
-    "denominator_unavailable": "population withheld by CBS",
-    "denominator_zero": "no records",
-    "secondary_suppression": "protects another withheld figure",
-}
+TRENDS = EN.trends
+REASONS = EN.reasons
 
 _ROW_COLUMNS = ("region_code", "region_name", "region_level", "period", "year_from", "year_to",
                 "numerator", "denominator", "value", "ci95_lower", "ci95_upper", "suppressed",
@@ -61,6 +48,36 @@ class ReportData:
     indicators: list[IndicatorReport] = field(default_factory=list)
     profile: list[dict] | None = None   # gemeente_profile-like rows for one gemeente
     profile_gemeente: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class Release:
+    """The newest version of a released year, as the report and the site show it."""
+    version: int
+    released_at: str          # 'YYYY-MM-DD HH:MM UTC'
+    classification_year: int  # the newest classification the year is published on
+    synthetic: bool           # built from synthetic demo data
+    changes: dict             # releases.changes
+
+
+def latest_release(con, year: int) -> Release:
+    """From a connection to the published file; ReportError when the year has no release."""
+    columns = {c for (c,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'releases'").fetchall()}
+    synthetic = "coalesce(synthetic, false)" if "synthetic" in columns else "false"  # files before the flag
+    row = con.execute(
+        "SELECT version, strftime(released_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC'), "
+        f"{synthetic}, changes FROM releases WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()
+    if row is None:
+        raise ReportError(f"{year} has no release; see `ksm status`")
+    classification = con.execute(
+        "SELECT max(classification_year) FROM indicator_values WHERE year_to = ?", [year]).fetchone()[0]
+    try:
+        changes = json.loads(row[3] or "{}")
+    except (TypeError, ValueError):
+        changes = {}
+    return Release(row[0], row[1], classification, bool(row[2]), changes if isinstance(changes, dict) else {})
 
 
 def connect(published: Path, bounds: QueryBounds | None = None):
@@ -78,22 +95,18 @@ def _rows(con, sql: str, params: list) -> list[dict]:
 def load_report_data(published: Path, year: int, gemeente: str | None = None) -> ReportData:
     bounds = QueryBounds.from_env()  # the same bounds as `ksm query`, on the report's reading as a whole
     with contextlib.closing(connect(published, bounds)) as con, time_limit(con, bounds):
-        release = con.execute(
-            "SELECT version, strftime(released_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M UTC') FROM releases "
-            "WHERE year = ? ORDER BY version DESC LIMIT 1", [year]).fetchone()
-        if release is None:
-            raise ReportError(f"{year} has no release; see `ksm status`")
-        classification = con.execute(
-            "SELECT max(classification_year) FROM indicator_values WHERE year_to = ?", [year]).fetchone()[0]
+        release = latest_release(con, year)
+        classification = release.classification_year
         names = dict(con.execute(
             "SELECT region_code, region_name FROM regions WHERE classification_year = ? "
             "AND region_level = 'gemeente'", [classification]).fetchall())
-        data = ReportData(year, release[0], release[1], classification, names)
+        data = ReportData(year, release.version, release.released_at, classification, names,
+                          synthetic=release.synthetic)
         columns = ", ".join(_ROW_COLUMNS)
         base = ("FROM indicator_values WHERE indicator_code = ? AND classification_year = ? "
                 "AND breakdown = 'total'")
-        for meta in _rows(con, "SELECT * FROM indicators ORDER BY CASE phase WHEN 'before_pregnancy' THEN 1 "
-                               "WHEN 'during_pregnancy' THEN 2 WHEN 'after_birth' THEN 3 ELSE 4 END, indicator_code", []):
+        metas = _rows(con, "SELECT * FROM indicators", [])
+        for meta in sorted(metas, key=lambda m: (phase_rank(m["phase"]), m["indicator_code"])):
             code = meta["indicator_code"]
             if not con.execute(f"SELECT count(*) {base} AND year_to = ?", [code, classification, year]).fetchone()[0]:
                 continue  # not built for this year
@@ -116,6 +129,8 @@ def load_report_data(published: Path, year: int, gemeente: str | None = None) ->
         if gemeente:
             data.profile_gemeente = gemeente
             data.profile = _gemeente_profile(con, year, classification, gemeente, names)
+            order = {i.code: n for n, i in enumerate(data.indicators)}  # the one order, by phase
+            data.profile.sort(key=lambda r: (order.get(r["indicator_code"], len(order)), r["indicator_code"]))
     return data
 
 

@@ -34,6 +34,11 @@ nav ul{columns:2;padding-left:18px}
 """
 
 
+DEMO_BANNER = ('<p class="demo" role="alert" style="background:#fff3cd;border:2px solid #c00000;padding:8px 12px;'
+               'font-weight:600">Demo: synthetic data (synthetische gegevens). These figures are made up and are not '
+               "about real gemeenten.</p>")
+
+
 def _badge(comparison: str | None) -> str:
     if not comparison:
         return ""
@@ -141,7 +146,7 @@ def render_page(data: ReportData, shapes: list[Shape] | None, size: tuple[float,
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{CSS}</style></head>
 <body>{PATTERN_DEFS}
-<header><h1>{escape(title)}</h1>
+<header><h1>{escape(title)}</h1>{DEMO_BANNER if data.synthetic else ""}
 <p class="meta">Release {data.year} v{data.version} ({escape(data.released_at)}); gemeenten on the
 {data.classification_year} classification; {len(data.indicators)} indicators.</p></header>
 <main>

@@ -5,8 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-# Sequential blues (light = low, dark = high): colour-blind safe, prints in grey.
-SEQUENTIAL = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+from orchestration.report.i18n import EN, Words
+
+# Sequential blues (light = low, dark = high): colour-blind safe, prints in grey; the lightest
+# still stands out from a white page.
+SEQUENTIAL = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"]
 # Fingertips-style comparison colours.
 COMPARISON = {"better": "#92d050", "similar": "#ffc000", "worse": "#c00000",
               "higher": "#bed2ff", "lower": "#5555e6"}
@@ -80,21 +83,14 @@ def class_colours(breaks: Sequence[float], palette: Sequence[str] = SEQUENTIAL) 
     return [palette[round(i * (len(palette) - 1) / (n - 1))] for i in range(n)]
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """'14.8%' or '5.9 per 1000'; an empty string for no value (callers say why)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    digits = 1 if abs(value) >= 1 or value == 0 else 2
-    text = f"{value:.{digits}f}"
-    return f"{text}%" if unit == "%" else f"{text} {unit}"
+def format_value(value: float | None, unit: str, words: Words = EN) -> str:
+    """'14.8%' or '5.9 per 1000' ('14,8%' in Dutch); an empty string for no value (callers say why)."""
+    return words.value(value, unit)
 
 
-def format_interval(lower: float | None, upper: float | None) -> str:
-    if lower is None or upper is None:
-        return ""
-    digits = 1 if min(abs(lower), abs(upper)) >= 1 or lower == 0 else 2
-    return f"{lower:.{digits}f}\u2013{upper:.{digits}f}"
+def format_interval(lower: float | None, upper: float | None, words: Words = EN) -> str:
+    return words.interval(lower, upper)
 
 
-def format_tick(value: float) -> str:
-    return f"{value:g}"
+def format_tick(value: float, words: Words = EN) -> str:
+    return words.tick(value)

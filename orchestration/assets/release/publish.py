@@ -24,6 +24,7 @@ import duckdb
 
 from orchestration.analyst_views import create_analyst_views, published_has_views
 from orchestration.faults import pause_point
+from orchestration.provenance import synthetic_inputs
 from orchestration.settings import Paths
 
 # the released tables besides `releases`; only indicator_values is yearly
@@ -202,7 +203,8 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
             # the release folder exists; publish it if a crash came between the two steps, or
             # when the published file predates the analyst views (it is rebuilt with them)
             outcome = ReleaseOutcome(year, version, False, year_dir / f"v{version}", rows, {})
-            if not _published_has(paths, year, version) or not published_has_views(paths.published):
+            if not _published_has(paths, year, version) or not published_has_views(paths.published) \
+                    or not _published_has_synthetic(paths):
                 _swap_or_explain(con, paths, year, version, outcome.release_dir, previous)
             return outcome
 
@@ -259,6 +261,7 @@ def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slic
             "outputs": outputs,
             "checks": checks,
             "changes": changes,
+            "synthetic": bool(synthetic_inputs(paths.inbox, inputs)),
             "versions": _package_versions(),
         }
         _write_manifest(staging / "manifest.json", manifest)
@@ -327,6 +330,15 @@ def _published_has(paths: Paths, year: int, version: int) -> bool:
         ).fetchone()[0])
 
 
+def _published_has_synthetic(paths: Paths) -> bool:
+    """False for a published file written before releases had the synthetic flag (it is rebuilt)."""
+    if not paths.published.exists():
+        return False
+    with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as pub:
+        return bool(pub.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'releases' "
+                                "AND column_name = 'synthetic'").fetchone()[0])
+
+
 def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, version: int,
                     release_dir: Path, manifest: dict) -> None:
     """Write a new published file (earlier years from the current one, this year from its
@@ -352,17 +364,27 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             con.execute(
                 "CREATE TABLE ksm_new.main.releases (year INTEGER, version INTEGER, released_at TIMESTAMPTZ, "
                 "status VARCHAR, checks_passed INTEGER, checks_failed INTEGER, input_checksums JSON, "
-                "changes JSON, run_id VARCHAR, release_path VARCHAR)"
+                "changes JSON, run_id VARCHAR, release_path VARCHAR, synthetic BOOLEAN)"
             )
             if old_exists:
-                con.execute("INSERT INTO ksm_new.main.releases SELECT * FROM ksm_old.main.releases "
+                con.execute("INSERT INTO ksm_new.main.releases BY NAME SELECT * FROM ksm_old.main.releases "
                             "WHERE NOT (year = ? AND version = ?)", [year, version])
+                # versions released before the flag: from the markers in the inbox, as far as they match
+                for old_year, old_version, old_inputs in con.execute(
+                        "SELECT year, version, input_checksums FROM ksm_new.main.releases "
+                        "WHERE synthetic IS NULL").fetchall():
+                    flag = bool(synthetic_inputs(paths.inbox, json.loads(old_inputs or "{}")))
+                    con.execute("UPDATE ksm_new.main.releases SET synthetic = ? WHERE year = ? AND version = ?",
+                                [flag, old_year, old_version])
             checks = manifest.get("checks", {})
+            synthetic = manifest.get("synthetic")  # a release written before the flag: ask the inbox
+            if synthetic is None:
+                synthetic = bool(synthetic_inputs(paths.inbox, manifest.get("inputs", {})))
             con.execute(
-                "INSERT INTO ksm_new.main.releases VALUES (?, ?, ?, 'released', ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO ksm_new.main.releases VALUES (?, ?, ?, 'released', ?, ?, ?, ?, ?, ?, ?)",
                 [year, version, manifest["released_at"], checks.get("passed", 0), checks.get("failed", 0),
                  json.dumps(manifest["inputs"], sort_keys=True), json.dumps(manifest.get("changes", {})),
-                 manifest.get("run_id", ""), str(release_dir.relative_to(paths.home))],
+                 manifest.get("run_id", ""), str(release_dir.relative_to(paths.home)), synthetic],
             )
             con.execute("CHECKPOINT ksm_new")
         finally:

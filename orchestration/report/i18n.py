@@ -1,0 +1,144 @@
+"""The words and number formats of the report and the site, in Dutch and English.
+
+Every label a reader sees goes through a `Words` (`NL` or `EN`): the comparison and trend words,
+the reasons a figure is withheld, the phases, and numbers (nl-NL: decimal comma, thousands point).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+# the indicators' order everywhere: by phase of the first 1000 days
+PHASES = ("before_pregnancy", "during_pregnancy", "after_birth")
+
+
+def phase_rank(phase: str | None) -> int:
+    return PHASES.index(phase) if phase in PHASES else len(PHASES)
+
+
+@dataclass(frozen=True)
+class Words:
+    lang: str
+    decimal: str
+    thousands: str
+    comparisons: dict[str, str]
+    trends: dict[str, str]
+    reasons: dict[str, str]
+    phases: dict[str, str]
+    breakdowns: dict[str, str]
+    text: dict[str, str] = field(default_factory=dict)
+
+    def t(self, key: str, **values) -> str:
+        return self.text[key].format(**values) if values else self.text[key]
+
+    def number(self, value: float, digits: int) -> str:
+        text = f"{value:,.{digits}f}"
+        return text.translate({ord(","): "\0", ord("."): self.decimal}).replace("\0", self.thousands)
+
+    def count(self, value: int | None) -> str:
+        return "" if value is None else self.number(value, 0)
+
+    def figure(self, value: float | None) -> str:
+        """The bare number, for columns whose header gives the unit: '14,8' (nl)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        return self.number(value, 1 if abs(value) >= 1 or value == 0 else 2)
+
+    def value(self, value: float | None, unit: str) -> str:
+        """'14,8%' or '5,9 per 1000' (nl); '' for no value (callers say why)."""
+        text = self.figure(value)
+        if not text:
+            return ""
+        return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+    def interval(self, lower: float | None, upper: float | None) -> str:
+        if lower is None or upper is None:
+            return ""
+        digits = 1 if min(abs(lower), abs(upper)) >= 1 or lower == 0 else 2
+        return f"{self.number(lower, digits)}\u2013{self.number(upper, digits)}"
+
+    def tick(self, value: float) -> str:
+        return f"{value:g}".replace(".", self.decimal)
+
+    def comparison(self, code: str | None) -> str:
+        return self.comparisons.get(code, code or "")
+
+    def trend(self, code: str | None) -> str:
+        return self.trends.get(code, code or "")
+
+    def reason(self, code: str | None) -> str:
+        return self.reasons.get(code, code or self.text["not_published"])
+
+
+EN = Words(
+    lang="en", decimal=".", thousands=",",
+    comparisons={"better": "better", "similar": "similar", "worse": "worse", "higher": "higher",
+                 "lower": "lower"},
+    trends={
+        "increasing_and_getting_worse": "increasing and getting worse",
+        "increasing_and_getting_better": "increasing and getting better",
+        "decreasing_and_getting_worse": "decreasing and getting worse",
+        "decreasing_and_getting_better": "decreasing and getting better",
+        "increasing": "increasing", "decreasing": "decreasing",
+        "no_significant_change": "no significant change",
+        "cannot_be_calculated": "cannot be calculated",
+    },
+    reasons={
+        "numerator_below_10": "fewer than 10 cases",
+        "denominator_below_10": "population under 10",
+        "complement_below_10": "fewer than 10 non-cases",
+        "denominator_unavailable": "population withheld by CBS",
+        "denominator_zero": "no records",
+        "secondary_suppression": "protects another withheld figure",
+    },
+    phases={"before_pregnancy": "Before pregnancy", "during_pregnancy": "During pregnancy",
+            "after_birth": "After birth"},
+    breakdowns={"income_quintile": "Income", "education": "Education",
+                "migration_background": "Migration background", "multiple_vulnerability": "Multiply vulnerable family",
+                "parity": "Parity", "plurality": "Plurality"},
+    text={
+        "not_published": "not published", "withheld": "withheld", "withheld_why": "withheld ({reason})",
+        "no_figure": "no figure", "ci95": "95% CI", "than_nl": "{comparison} than Nederland",
+        "similar_nl": "similar to Nederland", "no_national": "No national figure published for this indicator.",
+        "privacy": "withheld (privacy)", "published_value": "published value",
+        "below": "below {edge}", "or_more": "{edge} or more", "range": "{low} to {high}",
+    },
+)
+
+NL = Words(
+    lang="nl", decimal=",", thousands=".",
+    comparisons={"better": "beter", "similar": "gelijk", "worse": "slechter", "higher": "hoger",
+                 "lower": "lager"},
+    trends={
+        "increasing_and_getting_worse": "stijgend en slechter",
+        "increasing_and_getting_better": "stijgend en beter",
+        "decreasing_and_getting_worse": "dalend en slechter",
+        "decreasing_and_getting_better": "dalend en beter",
+        "increasing": "stijgend", "decreasing": "dalend",
+        "no_significant_change": "geen significante verandering",
+        "cannot_be_calculated": "niet te berekenen",
+    },
+    reasons={
+        "numerator_below_10": "minder dan 10 gevallen",
+        "denominator_below_10": "populatie kleiner dan 10",
+        "complement_below_10": "minder dan 10 niet-gevallen",
+        "denominator_unavailable": "populatie door CBS afgeschermd",
+        "denominator_zero": "geen registraties",
+        "secondary_suppression": "beschermt een ander afgeschermd cijfer",
+    },
+    phases={"before_pregnancy": "Voor de zwangerschap", "during_pregnancy": "Tijdens de zwangerschap",
+            "after_birth": "Na de geboorte"},
+    breakdowns={"income_quintile": "Inkomen", "education": "Opleiding",
+                "migration_background": "Migratieachtergrond", "multiple_vulnerability": "Meervoudig kwetsbaar gezin",
+                "parity": "Pariteit", "plurality": "Eenling of meerling"},
+    text={
+        "not_published": "niet gepubliceerd", "withheld": "afgeschermd", "withheld_why": "afgeschermd ({reason})",
+        "no_figure": "geen cijfer", "ci95": "95%-BI", "than_nl": "{comparison} dan Nederland",
+        "similar_nl": "gelijk aan Nederland", "no_national": "Geen landelijk cijfer gepubliceerd voor deze indicator.",
+        "privacy": "afgeschermd (privacy)", "published_value": "gepubliceerde waarde",
+        "below": "lager dan {edge}", "or_more": "{edge} of hoger", "range": "{low} tot {high}",
+    },
+)
+
+LANGUAGES = {"nl": NL, "en": EN}
