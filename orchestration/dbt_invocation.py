@@ -29,7 +29,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from orchestration.partitions import dbt_vars_for_partition
-from orchestration.settings import DBT_PROJECT_DIR, Paths
+from orchestration.settings import Paths
 
 BUILD_YEAR_ENV = "KSM_BUILD_YEAR"
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -39,9 +39,24 @@ def parse_state_cache(paths: Paths) -> Path:
     return paths.home / "dbt" / PARTIAL_PARSE
 
 
-def invocation_target(run_id: str, partition_key: str) -> Path:
-    """A target folder of its own for one dbt invocation (artifacts never mix)."""
-    return DBT_PROJECT_DIR / "target" / f"dbt_models-{run_id[:8]}-{partition_key}"
+KEPT_RUN_TARGETS = 10
+
+
+def invocation_target(paths: Paths, run_id: str, partition_key: str) -> Path:
+    """A target folder of its own for one dbt invocation (artifacts never mix), in the home
+    (`$KSM_HOME/dbt/runs/`, not the source tree); only the newest KEPT_RUN_TARGETS are kept."""
+    runs = paths.home / "dbt" / "runs"
+    prune_targets(runs, keep=KEPT_RUN_TARGETS - 1)
+    return runs / f"{partition_key}-{run_id[:8]}"
+
+
+def prune_targets(folder: Path, keep: int) -> None:
+    """Remove all but the `keep` newest target folders (a year's dbt artifacts are megabytes)."""
+    if not folder.is_dir():
+        return
+    found = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in found[:max(0, len(found) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def seed_parse_state(cache: Path, target: Path) -> None:

@@ -30,3 +30,23 @@ def test_parse_state_goes_round_per_home(tmp_path):
     keep_parse_state(first, cache)
     seed_parse_state(cache, second)
     assert (second / PARTIAL_PARSE).read_bytes() == b"state of run 1"
+
+
+def test_dbt_targets_live_in_the_home_and_only_the_newest_are_kept(tmp_path):
+    import time
+
+    from orchestration.dbt_invocation import KEPT_RUN_TARGETS, invocation_target
+    from orchestration.settings import DBT_PROJECT_DIR, Paths
+
+    paths = Paths(tmp_path / "home")
+    made = []
+    for n in range(KEPT_RUN_TARGETS + 3):
+        target = invocation_target(paths, f"{n:05d}run", "2024")
+        assert target.parent == paths.home / "dbt" / "runs" and not target.is_relative_to(DBT_PROJECT_DIR)
+        target.mkdir(parents=True)
+        os_time = time.time() - 1000 + n  # oldest first, whatever the clock's resolution
+        os.utime(target, (os_time, os_time))
+        made.append(target)
+    invocation_target(paths, "next0000", "2025")
+    kept = sorted(p.name for p in (paths.home / "dbt" / "runs").iterdir())
+    assert kept == sorted(p.name for p in made[-(KEPT_RUN_TARGETS - 1):])

@@ -59,7 +59,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmP
     args, env = dbt_build_invocation(context.partition_key)
     report(context, f"{context.partition_key} dbt {' '.join(args)} ({' '.join(f'{k}={v}' for k, v in env.items())})")
     # the year as an env var and this home's own parse state: dbt need not re-parse the project
-    target, cache = invocation_target(context.run.run_id, context.partition_key), parse_state_cache(ksm.paths)
+    target = invocation_target(ksm.paths, context.run.run_id, context.partition_key)
+    cache = parse_state_cache(ksm.paths)
     seed_parse_state(cache, target)
     with extra_env(env):
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
