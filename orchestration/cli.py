@@ -154,11 +154,9 @@ def cmd_run(args) -> int:
 
 def _plan(paths: Paths, args) -> list:
     """The years to build: those asked for, and the released years they change (rebuilds.py)."""
-    from orchestration.alerts.inbox import classification_years
     from orchestration.assets.ingest.extract_files import ExtractRejected
     from orchestration.assets.ingest.regions import classification_file
-    from orchestration.assets.release.publish import released_classification, released_years
-    from orchestration.rebuilds import plan_runs
+    from orchestration.rebuilds import plan_for_home
 
     available = years_with_extracts(paths)
     if args.all:
@@ -174,13 +172,9 @@ def _plan(paths: Paths, args) -> list:
                             f"{paths.inbox}/<source>/{args.year}/ (or write demo data: "
                             f"`ksm demo-data --years {args.year}`)")
         requested = [args.year]
-    newest = max(classification_years(paths.inbox), default=None)
-    released = {y: released_classification(paths, y) for y in released_years(paths)}
-    for year, classification in sorted(released.items()):
-        if year not in available and newest is not None and classification is not None and classification < newest:
-            print(f"note: {year} stays on classification {classification}: its extracts are no longer in the inbox",
-                  flush=True)
-    plan = plan_runs(requested, {y: c for y, c in released.items() if y in available}, newest)
+    plan, notes = plan_for_home(paths, requested, available)
+    for note in notes:
+        print(f"note: {note}", flush=True)
     for run in plan:
         try:
             classification_file(paths.inbox / "regions", run.year)

@@ -9,7 +9,8 @@ rebuilt too, in year order (a year reads the years before it):
 - every released year whose pooled period and trend (the latest five years) include a year that
   is (re)built ("pooled period and trend include 2022").
 
-Pure functions; `ksm run` and the inbox sensor call `plan_runs`.
+`plan_runs` is a pure function; `ksm run` and the inbox sensor call it through `plan_for_home`,
+which reads what the home holds.
 """
 
 from __future__ import annotations
@@ -45,3 +46,20 @@ def plan_runs(requested: Iterable[int], released: Mapping[int, int | None], newe
         if year not in reasons and cause:
             reasons[year] = f"pooled period and trend include {cause[-1]}"
     return [PlannedRun(year, reasons[year]) for year in sorted(reasons)]
+
+
+def plan_for_home(paths, requested: Iterable[int], available: Iterable[int]) -> tuple[list[PlannedRun], list[str]]:
+    """plan_runs on a home: the newest classification in its inbox, the classification of each
+    year's latest release. Released years whose extracts left the inbox (not in `available`) cannot
+    be rebuilt: the notes say so when they stay on an older classification."""
+    from orchestration.alerts.inbox import classification_years
+    from orchestration.assets.release.publish import released_classification, released_years
+
+    available = set(available)
+    newest = max(classification_years(paths.inbox), default=None)
+    released = {y: released_classification(paths, y) for y in released_years(paths)}
+    notes = [f"{year} stays on classification {classification}: its extracts are no longer in the inbox"
+             for year, classification in sorted(released.items())
+             if year not in available and None not in (newest, classification) and classification < newest]
+    plan = plan_runs(requested, {y: c for y, c in released.items() if y in available}, newest)
+    return plan, notes

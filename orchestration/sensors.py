@@ -21,13 +21,12 @@ import dagster as dg
 
 from orchestration.alerts import dispatch
 from orchestration.alerts.collect import alerts_for_run, finished_runs_since
-from orchestration.alerts.inbox import (classification_years, deadline_for, late_years, monitor_years,
-                                        parse_deadline, released_with, scan_year, settle_seconds_from_env)
+from orchestration.alerts.inbox import (deadline_for, late_years, monitor_years, parse_deadline, released_with,
+                                        scan_year, settle_seconds_from_env)
 from orchestration.alerts.model import freshness_alert
-from orchestration.assets.release.publish import (REBUILD_REASON_TAG, latest_release, released_classification,
-                                                  released_years)
+from orchestration.assets.release.publish import REBUILD_REASON_TAG, latest_release
 from orchestration.partitions import new_partition_keys, yearly_partitions
-from orchestration.rebuilds import plan_runs
+from orchestration.rebuilds import plan_for_home
 from orchestration.resources import KsmPaths
 from orchestration.run_guard import run_lock_held
 from orchestration.settings import first_year
@@ -132,8 +131,8 @@ def _run_requests(paths, complete: list, built: list[int], notes: list[str]) -> 
     them one at a time in that order."""
     if not complete:
         return []
-    released = {y: released_classification(paths, y) for y in released_years(paths) if y in built}
-    plan = plan_runs([s.year for s in complete], released, max(classification_years(paths.inbox), default=None))
+    plan, held_back = plan_for_home(paths, [s.year for s in complete], built)
+    notes.extend(held_back)
     by_year = {s.year: s for s in complete}
     digest = "-".join(s.digest[:8] for s in complete)
     requests = []
