@@ -43,6 +43,7 @@ computed as (
         cast(k.multiplier as double) as multiplier,
         k.polarity,
         k.interval_method,
+        -- interval_method 'none' (census indicators): no interval
         case
             when c.is_suppressed or c.denominator = 0 then null
             when k.interval_method = 'wilson' then 'wilson'
@@ -102,8 +103,9 @@ nederland as (
 -- from this run, the earlier ones as published in this table. It is tested only when all
 -- {{ trend_points }} points are there and published (a withheld or missing year breaks the
 -- series): proportions by the chi-square test for trend in proportions (numerators and
--- denominators), per-1000 rates by the inverse-variance weighted version (standard errors from
--- the 95% intervals); macros/statistics.sql.
+-- denominators; census shares of gemeenten too, though they have no interval), per-1000 rates
+-- by the inverse-variance weighted version (standard errors from the 95% intervals);
+-- macros/statistics.sql.
 trend_points as (
     select indicator_code, region_code, classification_year, year_to as point_year,
         is_suppressed as suppressed, numerator_published as numerator,
@@ -140,8 +142,8 @@ trends as (
         s.region_code,
         s.classification_year,
         {{ trend_label(
-            "case when k.interval_method = 'wilson' then s.proportion_chi2 else s.weighted_chi2 end",
-            "case when k.interval_method = 'wilson' then s.proportion_slope else s.weighted_slope end",
+            "case when k.interval_method = 'byar' then s.weighted_chi2 else s.proportion_chi2 end",
+            "case when k.interval_method = 'byar' then s.weighted_slope else s.proportion_slope end",
             'k.polarity',
             's.usable_points = ' ~ trend_points) }} as trend
     from trend_series as s
