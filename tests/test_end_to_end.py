@@ -175,3 +175,41 @@ def test_published_file_holds_aggregates_only(released):
     assert views == {"gemeente_profile", "indicator_series"}  # over the tables above only
     columns = {c for (c,) in published_rows(paths, "SELECT column_name FROM information_schema.columns")}
     assert not columns & {"kind_id", "moeder_id", "amww", "hoftiezer", "sterfte"}
+
+
+def comparison(value, lower, upper, benchmark, polarity):
+    """The Fingertips comparison, written out independently of the dbt macro."""
+    if value is None or benchmark is None:
+        return None
+    if (lower is not None and lower <= benchmark <= upper) or value == benchmark:
+        return "similar"
+    if polarity == "low_is_good":
+        return "better" if value < benchmark else "worse"
+    if polarity == "high_is_good":
+        return "better" if value > benchmark else "worse"
+    return "higher" if value > benchmark else "lower"
+
+
+def test_gemeenten_are_compared_with_their_ggd_regio(released):
+    paths, _, _ = released
+    rows = published_rows(paths, """
+        SELECT g.indicator_code, g.region_code, g.value, g.ci95_lower, g.ci95_upper, p.value, i.polarity,
+               g.compared_to_parent
+        FROM indicator_values AS g
+        JOIN regions AS r ON r.classification_year = g.classification_year AND r.region_code = g.region_code
+        JOIN indicators AS i ON i.indicator_code = g.indicator_code
+        LEFT JOIN indicator_values AS p ON p.region_code = r.ggd_code AND p.indicator_code = g.indicator_code
+            AND p.period = g.period AND p.classification_year = g.classification_year
+            AND p.breakdown = g.breakdown AND p.breakdown_category = g.breakdown_category
+        WHERE g.region_level = 'gemeente'""")
+    labels = {}
+    for indicator, region, value, lower, upper, parent, polarity, compared in rows:
+        assert compared == comparison(value, lower, upper, parent, polarity), (indicator, region)
+        labels[indicator, region] = compared
+    # Amsterdam's preterm births are its GGD-regio's only ones: the same value, similar
+    assert labels["preterm", "GM0363"] == "similar"
+    assert labels["preterm", "GM0865"] is None  # withheld
+    # census indicators have no interval: the answer is compared with the region's share directly
+    assert {labels[k] for k in labels if k[0] == "coalition"} >= {"better", "worse"}
+    assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE region_level <> 'gemeente' "
+                                 "AND compared_to_parent IS NOT NULL") == [(0,)]
