@@ -203,7 +203,10 @@ def test_report_map_has_one_shape_per_gemeente_and_withheld_ones_show_no_number(
     assert sorted(big2) == sorted(FEW[:4])  # GM9999 left out: not a 2024 gemeente
     assert big2["GM0363"]["data-class"] not in ("withheld", "none")
     assert big2["GM0865"]["data-class"] == "withheld" == big2["GM0824"]["data-class"]
-    assert "coalition" not in page.paths  # every gemeente figure withheld: a note, no map
+    # the questionnaire counts gemeenten (a census): every gemeente's answer is shown
+    coalition = {p["data-gemeente"]: p for p in page.paths["coalition"]}
+    assert sorted(coalition) == sorted(FEW[:4])
+    assert all(p["data-class"] != "withheld" for p in coalition.values())
 
 
 def test_report_shows_values_and_never_numbers_for_withheld_figures(report_html):

@@ -57,6 +57,18 @@ def byar(x: float, z: float) -> tuple[float, float]:
 
 CASES = [(0, 10), (5, 10), (10, 10), (1, 1000), (150, 1000), (14_000, 170_000), (37, 40)]
 RATE_CASES = [(10, 1000), (25, 4_000), (1_100, 170_000), (12, 12)]
+# comparison_label: (value, ci95 lower, upper, benchmark, polarity, expected label)
+COMPARISONS = [
+    (10, 8, 12, 11, "low_is_good", "similar"),
+    (10, 8, 12, 13, "low_is_good", "better"),
+    (10, 8, 12, 7, "low_is_good", "worse"),
+    (10, 8, 12, 13, "high_is_good", "worse"),
+    (10, 8, 12, 7, "no_polarity", "higher"),
+    (100, None, None, 40, "high_is_good", "better"),  # census: no interval, values compared directly
+    (0, None, None, 0, "high_is_good", "similar"),
+    (None, None, None, 5, "low_is_good", None),  # withheld row
+    (10, 8, 12, None, "low_is_good", None),  # withheld benchmark
+]
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +83,9 @@ def interval_values(tmp_path_factory) -> dict[str, float]:
         for label, z in (("95", "z_95()"), ("998", "z_998()")):
             columns.append(f"{{{{ byar_lower({x}, {n}, {z}, 1000) }}}} as bl{label}_{i}")
             columns.append(f"{{{{ byar_upper({x}, {n}, {z}, 1000) }}}} as bu{label}_{i}")
+    for i, (value, lower, upper, benchmark, polarity, _) in enumerate(COMPARISONS):
+        args = ", ".join(f"'null::double'" if a is None else f"'{a}'" for a in (value, lower, upper, benchmark))
+        columns.append(f"{{{{ comparison_label({args}, \"'{polarity}'\") }}}} as cmp_{i}")
     columns.append("{{ wilson_lower(0, 0, z_95()) }} as empty_wilson")
     columns.append("{{ byar_upper(3, 0, z_95()) }} as empty_byar")
     inline = "select " + ",\n".join(columns)
@@ -116,6 +131,11 @@ def test_byar_close_to_exact_poisson_at_ten(interval_values):
     # exact 95% Poisson limits for 10 events are 4.795 and 18.39
     assert interval_values["bl95_0"] == pytest.approx(4.795, abs=0.01)
     assert interval_values["bu95_0"] == pytest.approx(18.39, abs=0.01)
+
+
+@pytest.mark.parametrize("i", range(len(COMPARISONS)))
+def test_comparison_label(interval_values, i):
+    assert interval_values[f"cmp_{i}"] == COMPARISONS[i][-1]
 
 
 def test_empty_denominator_gives_null(interval_values):

@@ -240,7 +240,7 @@ def toy_marts(con: duckdb.DuckDBPyConnection, rows: list[tuple], regions: list[t
     """A hand-made published file: rows of (indicator, period, year_from, year_to, region, level,
     breakdown, category, numerator, denominator, suppressed)."""
     con.execute("""create table indicators as select * from (values
-        ('preterm', 'min_10_both_outcomes'), ('coalition', 'none_organisation_data'))
+        ('preterm', 'min_10_both_outcomes'), ('coalition', 'none_census'))
         as t(indicator_code, disclosure_rule)""")
     con.execute("""create table regions(classification_year integer, region_code varchar, region_level varchar,
         ggd_code varchar, provincie_code varchar)""")

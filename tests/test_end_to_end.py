@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 
@@ -78,8 +79,78 @@ def test_every_region_level_is_present_and_rollups_add_up(released):
 
 def test_nothing_below_ten_is_published(released):
     paths, _, _ = released
-    assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE NOT suppressed AND "
-                                 "(numerator < 10 OR denominator < 10)") == [(0,)]
+    assert published_rows(paths, "SELECT count(*) FROM indicator_values AS v JOIN indicators AS i "
+                                 "USING (indicator_code) WHERE i.disclosure_rule = 'min_10_both_outcomes' "
+                                 "AND NOT v.suppressed AND (v.numerator < 10 OR v.denominator < 10)") == [(0,)]
+
+
+def questionnaire_answers(paths) -> list[dict]:
+    """The tiny delivery's questionnaire as written (one row per gemeente of 2020)."""
+    path = paths.inbox / "questionnaire" / str(YEAR) / f"questionnaire_{YEAR}.csv"
+    with path.open(encoding="cp1252", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def test_questionnaire_answers_are_published_per_gemeente_without_interval(released):
+    """A census of gemeenten: nothing withheld, no interval, each gemeente its own answer."""
+    paths, _, _ = released
+    answers = {row["gemeente_code"]: row for row in questionnaire_answers(paths)}
+    # Amsterdam on the 2024 classification holds Amsterdam and Weesp (merged in 2022)
+    yes = sum(answers[code]["coalitie"] == "ja" for code in ("GM0363", "GM0457"))
+    rows = published_rows(paths, "SELECT numerator, denominator, suppressed, suppression_reason, ci95_lower, "
+                                 "ci95_upper, ci998_lower, ci998_upper, ci_method FROM indicator_values "
+                                 "WHERE indicator_code = 'coalition' AND region_code = 'GM0363' "
+                                 "AND breakdown = 'total' AND classification_year = 2024")
+    assert rows == [(yes, 2, False, None, None, None, None, None, None)]
+    census = "SELECT count(*) FROM indicator_values JOIN indicators USING (indicator_code) " \
+             "WHERE disclosure_rule = 'none_census' AND "
+    assert published_rows(paths, census + "(suppressed AND suppression_reason <> 'denominator_zero' "
+                                          "OR ci_method IS NOT NULL OR ci95_lower IS NOT NULL "
+                                          "OR ci998_upper IS NOT NULL)") == [(0,)]
+    # every answer of the delivery is counted once in Nederland
+    assert published_rows(paths, "SELECT numerator, denominator FROM indicator_values WHERE indicator_code = "
+                                 "'coalition' AND region_code = 'NL01' AND classification_year = 2024") == [
+        (sum(a["coalitie"] == "ja" for a in answers.values()), len(answers))]
+    # a question nobody answered was not asked: no rows
+    assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE indicator_code = 'nu_niet_zwanger'") == [(0,)]
+
+
+def test_a_region_counts_its_gemeenten_answering_yes(released):
+    paths, _, _ = released
+    gemeenten = published_rows(
+        paths, "SELECT r.ggd_code, v.region_code, v.numerator, v.denominator FROM indicator_values AS v "
+               "JOIN regions AS r ON r.classification_year = v.classification_year AND r.region_code = v.region_code "
+               "WHERE v.indicator_code = 'coalition' AND v.region_level = 'gemeente' AND v.classification_year = 2024")
+    ggd = {code: (num, den, value) for code, num, den, value in published_rows(
+        paths, "SELECT region_code, numerator, denominator, value FROM indicator_values WHERE indicator_code = "
+               "'coalition' AND region_level = 'ggd_regio' AND classification_year = 2024 AND NOT suppressed")}
+    assert len(ggd) == 25
+    for code, (num, den, value) in ggd.items():
+        members = [(n, d) for g, _, n, d in gemeenten if g == code]
+        assert num == sum(n for n, _ in members) and den == sum(d for _, d in members)
+        assert value == pytest.approx(100 * num / den)
+    # Amsterdam's GGD-regio: the yes answers of the 2020 gemeenten that now lie in it
+    answers = questionnaire_answers(paths)
+    amsterdam_ggd = [g for g, code, _, _ in gemeenten if code == "GM0363"][0]
+    members = {code for g, code, _, _ in gemeenten if g == amsterdam_ggd} | {"GM0457"}
+    assert ggd[amsterdam_ggd][0] == sum(a["coalitie"] == "ja" for a in answers if a["gemeente_code"] in members)
+
+
+def test_a_gemeente_that_did_not_answer_is_marked_and_published(released):
+    paths, _, _ = released
+    unanswered = {a["gemeente_code"] for a in questionnaire_answers(paths) if a["actieplan"] == ""}
+    assert "GM0788" in unanswered  # Haaren, split in 2021: its record went to Vught or Oisterwijk
+    marked = published_rows(paths, "SELECT region_code, numerator, denominator, value, suppressed FROM indicator_values "
+                                   "WHERE indicator_code = 'action_plan' AND suppression_reason = 'not_answered' "
+                                   "AND classification_year = 2024")
+    assert marked and {code for code, *_ in marked} & {"GM0865", "GM0824"}
+    for code, num, den, value, suppressed in marked:
+        assert not suppressed and num == 0 and den >= 1 and value == 0  # denominator: every gemeente asked
+    assert len(marked) <= len(unanswered)
+    # Amsterdam and Weesp both answered 'nee': a plain published 0 of 2, no marker
+    assert published_rows(paths, "SELECT numerator, denominator, suppression_reason FROM indicator_values "
+                                 "WHERE indicator_code = 'action_plan' AND region_code = 'GM0363' "
+                                 "AND classification_year = 2024") == [(0, 2, None)]
 
 
 def test_release_is_versioned_and_unchanged_input_makes_no_new_version(released):
@@ -104,3 +175,41 @@ def test_published_file_holds_aggregates_only(released):
     assert views == {"gemeente_profile", "indicator_series"}  # over the tables above only
     columns = {c for (c,) in published_rows(paths, "SELECT column_name FROM information_schema.columns")}
     assert not columns & {"kind_id", "moeder_id", "amww", "hoftiezer", "sterfte"}
+
+
+def comparison(value, lower, upper, benchmark, polarity):
+    """The Fingertips comparison, written out independently of the dbt macro."""
+    if value is None or benchmark is None:
+        return None
+    if (lower is not None and lower <= benchmark <= upper) or value == benchmark:
+        return "similar"
+    if polarity == "low_is_good":
+        return "better" if value < benchmark else "worse"
+    if polarity == "high_is_good":
+        return "better" if value > benchmark else "worse"
+    return "higher" if value > benchmark else "lower"
+
+
+def test_gemeenten_are_compared_with_their_ggd_regio(released):
+    paths, _, _ = released
+    rows = published_rows(paths, """
+        SELECT g.indicator_code, g.region_code, g.value, g.ci95_lower, g.ci95_upper, p.value, i.polarity,
+               g.compared_to_parent
+        FROM indicator_values AS g
+        JOIN regions AS r ON r.classification_year = g.classification_year AND r.region_code = g.region_code
+        JOIN indicators AS i ON i.indicator_code = g.indicator_code
+        LEFT JOIN indicator_values AS p ON p.region_code = r.ggd_code AND p.indicator_code = g.indicator_code
+            AND p.period = g.period AND p.classification_year = g.classification_year
+            AND p.breakdown = g.breakdown AND p.breakdown_category = g.breakdown_category
+        WHERE g.region_level = 'gemeente'""")
+    labels = {}
+    for indicator, region, value, lower, upper, parent, polarity, compared in rows:
+        assert compared == comparison(value, lower, upper, parent, polarity), (indicator, region)
+        labels[indicator, region] = compared
+    # Amsterdam's preterm births are its GGD-regio's only ones: the same value, similar
+    assert labels["preterm", "GM0363"] == "similar"
+    assert labels["preterm", "GM0865"] is None  # withheld
+    # census indicators have no interval: the answer is compared with the region's share directly
+    assert {labels[k] for k in labels if k[0] == "coalition"} >= {"better", "worse"}
+    assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE region_level <> 'gemeente' "
+                                 "AND compared_to_parent IS NOT NULL") == [(0,)]

@@ -54,15 +54,21 @@ def test_published_file_holds_no_record_level_data(released):
                 leaked = values & record_ids or {v for v in values if any(f'"{r}"' in v for r in record_ids)}
                 assert not leaked, f"{table}.{column} holds record ids: {sorted(leaked)[:3]}"
 
-        # every count is withheld (with everything derived from it) or at least the threshold
+        # every count of persons is withheld (with everything derived from it) or at least the
+        # threshold; counts of gemeenten (census indicators) are public and have no interval
         nulls = " AND ".join(f"{c} IS NULL" for c in WITHHELD_WITH_THE_COUNTS)
         bad = con.execute(
             f"SELECT indicator_code, period, region_code, breakdown, breakdown_category, numerator, denominator "
-            f"FROM indicator_values WHERE NOT ((suppressed AND suppression_reason IS NOT NULL AND {nulls}) OR "
+            f"FROM indicator_values JOIN indicators USING (indicator_code) "
+            f"WHERE disclosure_rule = 'min_10_both_outcomes' AND NOT ("
+            f"(suppressed AND suppression_reason IS NOT NULL AND {nulls}) OR "
             f"(NOT suppressed AND numerator >= {THRESHOLD} AND denominator >= {THRESHOLD} "
             f"AND denominator - numerator >= {THRESHOLD}))"
         ).fetchall()
         assert bad == [], bad[:5]
+        assert con.execute("SELECT count(*) FROM indicator_values JOIN indicators USING (indicator_code) "
+                           "WHERE disclosure_rule = 'none_census' AND (ci95_lower IS NOT NULL OR ci_method IS NOT NULL "
+                           "OR suppression_reason = 'secondary_suppression')").fetchone() == (0,)
         assert con.execute("SELECT count(*) FILTER (WHERE suppressed), count(*) FILTER (WHERE NOT suppressed) "
                            "FROM indicator_values").fetchone() > (0, 0)
 

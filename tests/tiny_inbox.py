@@ -117,6 +117,7 @@ def write_tiny_inbox(inbox: Path, year: int = YEAR) -> None:
     _write(inbox / "questionnaire" / str(year) / f"questionnaire_{year}.csv",
            ["jaar", "gemeente_code", "gemeentenaam", "coalitie", "actieplan", "prenataal_huisbezoek",
             "nu_niet_zwanger"],
-           [[year, g.code, g.name, "ja" if i % 3 == 0 else "nee", "nee", "ja", ""]
+           # a few gemeenten leave the action plan unanswered; nobody answers nu_niet_zwanger
+           [[year, g.code, g.name, "ja" if i % 3 == 0 else "nee", "" if i % 7 == 1 else "nee", "ja", ""]
             for i, g in enumerate(classification(year))],
            encoding="cp1252")

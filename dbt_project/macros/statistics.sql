@@ -21,6 +21,28 @@
 {% macro z_95() %}1.959964{% endmacro %}
 {% macro z_998() %}3.090232{% endmacro %}
 
+{#-
+  Comparison of a value with a benchmark (Nederland, or a gemeente's GGD-regio), as
+  Fingertips compares: 'similar' when the benchmark lies in the value's 95% interval, else
+  'better'/'worse' by the polarity ('higher'/'lower' without polarity). Without an interval
+  (census indicators: no sampling error) the values are compared directly, 'similar' only when
+  equal. NULL when the value or the benchmark is NULL (withheld).
+-#}
+{% macro comparison_label(value, lower, upper, benchmark, polarity) -%}
+    (case
+        when ({{ value }}) is null or ({{ benchmark }}) is null then null
+        when ({{ lower }}) is not null and ({{ benchmark }}) between ({{ lower }}) and ({{ upper }})
+            then 'similar'
+        when ({{ value }}) = ({{ benchmark }}) then 'similar'
+        when ({{ polarity }}) = 'low_is_good'
+            then case when ({{ value }}) < ({{ benchmark }}) then 'better' else 'worse' end
+        when ({{ polarity }}) = 'high_is_good'
+            then case when ({{ value }}) > ({{ benchmark }}) then 'better' else 'worse' end
+        when ({{ value }}) > ({{ benchmark }}) then 'higher'
+        else 'lower'
+    end)
+{%- endmacro %}
+
 {% macro wilson_lower(num, den, z, multiplier=1) -%}
     (case
         when ({{ den }}) > 0 and ({{ num }}) = 0 then 0.0

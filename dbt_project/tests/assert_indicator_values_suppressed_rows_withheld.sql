@@ -1,5 +1,6 @@
 -- Suppressed rows keep their keys and a reason but no figures; published rows have figures
--- and no reason.
+-- and no reason, except a gemeente's unanswered questionnaire row ('not_answered': published
+-- counts, no value when the indicator leaves unanswered gemeenten out of its denominator).
 select indicator_code, period, region_code, classification_year, breakdown, breakdown_category,
     suppressed, suppression_reason, numerator, denominator, value
 from {{ ref('indicator_values') }}
@@ -13,6 +14,8 @@ where year_to = {{ build_year() }}
             or compared_to_nl is not null
         ))
         or (not suppressed and (
-            suppression_reason is not null or numerator is null or denominator is null or value is null
+            suppression_reason is distinct from 'not_answered' and suppression_reason is not null
+            or numerator is null or denominator is null
+            or value is null and not (suppression_reason = 'not_answered' and denominator = 0)
         ))
     )

@@ -9,6 +9,8 @@
 -- 'split_part' (never published) count the part of a split gemeente that went to each
 -- successor: secondary suppression needs them, because the target-classification successor
 -- minus its own-classification predecessors reveals that part.
+-- unanswered: questionnaire records without an answer to the indicator's question (counted
+-- whatever the denominator says), so a gemeente that did not answer can be told from a 'no'.
 {%- set build = build_year() %}
 {%- set target = target_classification_year() %}
 {%- set breakdowns = breakdown_names() %}
@@ -88,7 +90,8 @@ observations as (
         {%- endfor %}
         case when {{ numerator }} then 1 else 0 end          as numerator,
         1                                                    as denominator,
-        0                                                    as missing_denominator_cells
+        0                                                    as missing_denominator_cells,
+        0                                                    as unanswered
     from births
     where {{ denominator }}
     union all
@@ -103,11 +106,11 @@ observations as (
         {%- for b in breakdowns %}
         null,
         {%- endfor %}
-        case when {{ numerator }} then 1 else 0 end,
-        1,
-        0
+        case when ({{ numerator }}) and ({{ denominator }}) then 1 else 0 end,
+        case when {{ denominator }} then 1 else 0 end,
+        0,
+        case when ({{ numerator }}) is null then 1 else 0 end
     from questionnaire
-    where {{ denominator }}
     union all
     {%- endfor %}
 
@@ -121,6 +124,7 @@ observations as (
         null,
         {%- endfor %}
         1,
+        0,
         0,
         0
     from youth_protection
@@ -137,7 +141,8 @@ observations as (
         {%- endfor %}
         0,
         coalesce(p.population_0_1, 0),
-        p.missing_cells
+        p.missing_cells,
+        0
     from {{ ref('int_population') }} as p
     inner join classifications as c
         on c.classification_year = p.classification_year
@@ -165,7 +170,8 @@ exploded as (
         end                                                  as breakdown_category,
         o.numerator,
         o.denominator,
-        o.missing_denominator_cells
+        o.missing_denominator_cells,
+        o.unanswered
     from observations as o
     inner join indicator_breakdowns as ib
         on ib.indicator_code = o.indicator_code
@@ -182,7 +188,8 @@ gemeente_counts as (
         breakdown_category,
         sum(numerator)                       as numerator,
         sum(denominator)                     as denominator,
-        sum(missing_denominator_cells)       as missing_denominator_cells
+        sum(missing_denominator_cells)       as missing_denominator_cells,
+        sum(unanswered)                      as unanswered
     from exploded
     group by all
 ),
@@ -198,7 +205,8 @@ region_counts as (
         g.breakdown_category,
         sum(g.numerator)                     as numerator,
         sum(g.denominator)                   as denominator,
-        sum(g.missing_denominator_cells)     as missing_denominator_cells
+        sum(g.missing_denominator_cells)     as missing_denominator_cells,
+        sum(g.unanswered)                    as unanswered
     from gemeente_counts as g
     inner join membership as m
         on m.classification_year = g.classification_year
@@ -216,7 +224,8 @@ region_counts as (
         breakdown_category,
         sum(numerator),
         sum(denominator),
-        sum(missing_denominator_cells)
+        sum(missing_denominator_cells),
+        sum(unanswered)
     from gemeente_counts
     group by all
     union all
@@ -230,7 +239,8 @@ region_counts as (
         g.breakdown_category,
         sum(g.numerator),
         sum(g.denominator),
-        sum(g.missing_denominator_cells)
+        sum(g.missing_denominator_cells),
+        sum(g.unanswered)
     from gemeente_counts as g
     left join membership as m
         on m.classification_year = g.classification_year
@@ -247,7 +257,8 @@ region_counts as (
         breakdown_category,
         sum(numerator),
         sum(denominator),
-        sum(missing_denominator_cells)
+        sum(missing_denominator_cells),
+        sum(unanswered)
     from gemeente_counts
     where split_part_code is not null
     group by all
@@ -284,8 +295,10 @@ regions as (
 ),
 
 indicators_with_data as (
+    -- a question nobody answered (left empty for every gemeente) was not asked: no rows
     select distinct indicator_code, classification_year
     from gemeente_counts
+    where numerator > 0 or denominator > 0
 ),
 
 categories as (
@@ -327,6 +340,7 @@ select
     cast(coalesce(rc.numerator, 0) as bigint)                     as numerator,
     cast(coalesce(rc.denominator, 0) as bigint)                   as denominator,
     coalesce(rc.missing_denominator_cells, 0) = 0                 as is_denominator_complete,
+    cast(coalesce(rc.unanswered, 0) as bigint)                    as unanswered,
     concat_ws('|', cast({{ build }} as varchar), f.classification_year, f.indicator_code,
         f.region_code, f.breakdown, f.breakdown_category)         as cell_id
 from frame as f

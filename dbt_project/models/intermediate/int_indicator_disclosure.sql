@@ -10,8 +10,11 @@
 -- when it is small itself (same rules as any cell) it is a withheld member of the Nederland
 -- groups, so a single withheld provincie or GGD-regio next to it stays protected. When it is
 -- large it exposes nothing and forces no secondary suppression.
--- Organisation-level indicators (the municipal questionnaire) are not withheld; a cell of
--- theirs without any answer gets reason 'denominator_zero'.
+-- Census indicators (disclosure_rule 'none_census': the municipal questionnaire counts
+-- gemeenten, whose answers are public policy information, not persons) are never withheld and
+-- take no part in secondary suppression (int_disclosure_groups holds person-level cells only).
+-- A gemeente cell of theirs with an unanswered record is published with reason 'not_answered'
+-- (so it cannot be read as a 'no'); any other cell without a denominator is 'denominator_zero'.
 -- Cells: the build year's (int_indicator_counts), the pooled period's ending in it
 -- (int_indicator_counts_pooled), and, fixed, the earlier years' yearly cells of that period
 -- (int_pooled_fixed_cells, is_fixed): those keep the state they were published with (an
@@ -34,23 +37,31 @@ with counted_cells as (
     from {{ ref('int_pooled_fixed_cells') }}
 ),
 
-cells as (
+classified_cells as (
     select
         c.*,
         i.disclosure_rule,
-        case
-            when c.is_fixed then null
-            when i.disclosure_rule <> 'min_10_both_outcomes' then
-                case when c.denominator = 0 then 'denominator_zero' end
-            when not c.is_denominator_complete and c.region_level in ('gemeente', 'split_part')
-                then 'denominator_unavailable'
-            when c.denominator < 10 then 'denominator_below_10'
-            when c.numerator < 10 then 'numerator_below_10'
-            when c.denominator - c.numerator < 10 then 'complement_below_10'
-        end as primary_suppression_reason
+        coalesce(i.disclosure_rule = 'none_census' and c.region_level = 'gemeente'
+            and c.unanswered > 0, false) as is_not_answered
     from counted_cells as c
     inner join {{ ref('indicator_catalogue') }} as i
         on i.indicator_code = c.indicator_code
+),
+
+cells as (
+    select
+        *,
+        case
+            when is_fixed then null
+            when disclosure_rule = 'none_census' then
+                case when denominator = 0 and not is_not_answered then 'denominator_zero' end
+            when not is_denominator_complete and region_level in ('gemeente', 'split_part')
+                then 'denominator_unavailable'
+            when denominator < 10 then 'denominator_below_10'
+            when numerator < 10 then 'numerator_below_10'
+            when denominator - numerator < 10 then 'complement_below_10'
+        end as primary_suppression_reason
+    from classified_cells
 ),
 
 all_groups as (
@@ -163,6 +174,7 @@ select
         when c.is_fixed then null
         when c.primary_suppression_reason is not null then c.primary_suppression_reason
         when f.is_suppressed then 'secondary_suppression'
+        when c.is_not_answered then 'not_answered'
     end as suppression_reason
 from cells as c
 inner join final_state as f

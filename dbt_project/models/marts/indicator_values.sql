@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        on_schema_change='fail',
+        on_schema_change='append_new_columns',
         full_refresh=false,
         pre_hook="{% if is_incremental() %}delete from {{ this }} where year_to = {{ build_year() }}{% endif %}"
     )
@@ -12,8 +12,10 @@
 -- ending in it ('2020-2024'); both have year_to = the build year.
 -- Incremental by year: the pre-hook deletes the build year's rows (every period ending in that
 -- year), then this year's rows are inserted; other years stay as they are. full_refresh=false:
--- `dbt build --full-refresh` would otherwise keep only the build year (to change the schema,
--- drop the table on purpose and rebuild every year).
+-- `dbt build --full-refresh` would otherwise keep only the build year (to change or remove a
+-- column, drop the table on purpose and rebuild every year). on_schema_change=
+-- 'append_new_columns': a new column is added to an existing table; rows of years built before
+-- keep NULL in it until those years are rebuilt.
 -- trend (yearly 'total' rows only): chi-square test for trend over the latest
 -- var('trend_points', 5) yearly points ending in the build year, the earlier points read from
 -- this table itself (same indicator, region and classification); see the trend CTEs below.
@@ -43,6 +45,7 @@ computed as (
         cast(k.multiplier as double) as multiplier,
         k.polarity,
         k.interval_method,
+        -- interval_method 'none' (census indicators): no interval
         case
             when c.is_suppressed or c.denominator = 0 then null
             when k.interval_method = 'wilson' then 'wilson'
@@ -97,13 +100,25 @@ nederland as (
     where region_level = 'nederland'
 ),
 
+-- a gemeente's GGD-regio value (NULL when withheld), for compared_to_parent
+ggd_values as (
+    select m.gemeente_code, p.indicator_code, p.period, p.classification_year, p.breakdown,
+        p.breakdown_category, p.value as parent_value
+    from published as p
+    inner join {{ ref('int_region_membership') }} as m
+        on m.classification_year = p.classification_year
+        and m.ggd_code = p.region_code
+    where p.region_level = 'ggd_regio'
+),
+
 -- Trend: the series of an indicator x region x classification ('total' only) is its yearly
 -- points of the latest {{ trend_points }} years ending in the build year: the build year's
 -- from this run, the earlier ones as published in this table. It is tested only when all
 -- {{ trend_points }} points are there and published (a withheld or missing year breaks the
 -- series): proportions by the chi-square test for trend in proportions (numerators and
--- denominators), per-1000 rates by the inverse-variance weighted version (standard errors from
--- the 95% intervals); macros/statistics.sql.
+-- denominators; census shares of gemeenten too, though they have no interval), per-1000 rates
+-- by the inverse-variance weighted version (standard errors from the 95% intervals);
+-- macros/statistics.sql.
 trend_points as (
     select indicator_code, region_code, classification_year, year_to as point_year,
         is_suppressed as suppressed, numerator_published as numerator,
@@ -140,8 +155,8 @@ trends as (
         s.region_code,
         s.classification_year,
         {{ trend_label(
-            "case when k.interval_method = 'wilson' then s.proportion_chi2 else s.weighted_chi2 end",
-            "case when k.interval_method = 'wilson' then s.proportion_slope else s.weighted_slope end",
+            "case when k.interval_method = 'byar' then s.weighted_chi2 else s.proportion_chi2 end",
+            "case when k.interval_method = 'byar' then s.weighted_slope else s.proportion_slope end",
             'k.polarity',
             's.usable_points = ' ~ trend_points) }} as trend
     from trend_series as s
@@ -171,18 +186,13 @@ select
     p.ci_method,
     p.is_suppressed                                              as suppressed,
     p.suppression_reason,
-    case
-        when p.region_level = 'nederland' or p.is_suppressed or p.value is null or n.nl_value is null
-            then null
-        when p.ci95_lower is not null and n.nl_value between p.ci95_lower and p.ci95_upper
-            then 'similar'
-        when p.value = n.nl_value then 'similar'
-        when p.polarity = 'low_is_good'
-            then case when p.value < n.nl_value then 'better' else 'worse' end
-        when p.polarity = 'high_is_good'
-            then case when p.value > n.nl_value then 'better' else 'worse' end
-        else case when p.value > n.nl_value then 'higher' else 'lower' end
+    case when p.region_level <> 'nederland' and not p.is_suppressed then
+        {{ comparison_label('p.value', 'p.ci95_lower', 'p.ci95_upper', 'n.nl_value', 'p.polarity') }}
     end                                                          as compared_to_nl,
+    -- gemeenten only: GGD-regio's and provincies have compared_to_nl as their parent comparison
+    case when p.region_level = 'gemeente' and not p.is_suppressed then
+        {{ comparison_label('p.value', 'p.ci95_lower', 'p.ci95_upper', 'g.parent_value', 'p.polarity') }}
+    end                                                          as compared_to_parent,
     -- trends are of the fixed series only: the year's own classification has no earlier years
     case when p.breakdown = 'total' and p.period = '{{ build }}' and p.classification_year = {{ target }}
         then coalesce(t.trend, 'cannot_be_calculated') end       as trend,
@@ -195,6 +205,14 @@ left join nederland as n
     and n.classification_year = p.classification_year
     and n.breakdown = p.breakdown
     and n.breakdown_category = p.breakdown_category
+left join ggd_values as g
+    on g.gemeente_code = p.region_code
+    and p.region_level = 'gemeente'
+    and g.indicator_code = p.indicator_code
+    and g.period = p.period
+    and g.classification_year = p.classification_year
+    and g.breakdown = p.breakdown
+    and g.breakdown_category = p.breakdown_category
 left join trends as t
     on t.indicator_code = p.indicator_code
     and t.region_code = p.region_code
