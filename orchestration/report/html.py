@@ -8,6 +8,7 @@ from html import escape
 from orchestration.report.charts import trend_chart
 from orchestration.report.data import REASONS, TRENDS, IndicatorReport, ReportData
 from orchestration.report.geo import Shape
+from orchestration.report.i18n import NOT_ANSWERED
 from orchestration.report.maps import PATTERN_DEFS, choropleth
 from orchestration.report.scales import COMPARISON, format_interval, format_value
 
@@ -48,7 +49,9 @@ def _badge(comparison: str | None) -> str:
 
 
 def _withheld(reason: str | None) -> str:
-    return f'<span class="withheld">withheld ({escape(REASONS.get(reason, reason or "not published"))})</span>'
+    text = REASONS.get(reason, reason or "not published")
+    # a gemeente that did not answer the questionnaire is not withheld: there is no answer
+    return f'<span class="withheld">{escape(text if reason == NOT_ANSWERED else f"withheld ({text})")}</span>'
 
 
 def _value_cells(row: dict, unit: str) -> str:

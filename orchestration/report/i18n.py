@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 # the indicators' order everywhere: by phase of the first 1000 days
 PHASES = ("before_pregnancy", "during_pregnancy", "after_birth")
+# the suppression_reason of a gemeente without a questionnaire answer: shown, not "withheld"
+NOT_ANSWERED = "not_answered"
 
 
 def phase_rank(phase: str | None) -> int:
@@ -91,7 +93,7 @@ EN = Words(
         "denominator_unavailable": "population withheld by CBS",
         "denominator_zero": "no records",
         "secondary_suppression": "protects another withheld figure",
-        "not_answered": "not answered",
+        NOT_ANSWERED: "not answered",
     },
     phases={"before_pregnancy": "Before pregnancy", "during_pregnancy": "During pregnancy",
             "after_birth": "After birth"},
@@ -127,7 +129,7 @@ NL = Words(
         "denominator_unavailable": "populatie door CBS afgeschermd",
         "denominator_zero": "geen registraties",
         "secondary_suppression": "beschermt een ander afgeschermd cijfer",
-        "not_answered": "niet beantwoord",
+        NOT_ANSWERED: "niet beantwoord",
     },
     phases={"before_pregnancy": "Voor de zwangerschap", "during_pregnancy": "Tijdens de zwangerschap",
             "after_birth": "Na de geboorte"},

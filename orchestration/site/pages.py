@@ -11,6 +11,7 @@ from html import escape
 from orchestration.report.charts import bar_chart, trend_chart
 from orchestration.report.geo import Shape
 from orchestration.report.html import CSS as REPORT_CSS
+from orchestration.report.i18n import NOT_ANSWERED
 from orchestration.report.maps import PATTERN_DEFS, choropleth, locator_map
 from orchestration.report.scales import COMPARISON
 from orchestration.site.data import NEDERLAND, Area, Indicator, SiteData
@@ -86,7 +87,9 @@ class Site:
     def withheld(self, row: dict | None) -> str:
         if row is None:
             return f'<span class="withheld">{escape(self.words.t("no_figure"))}</span>'
-        why = self.words.t("withheld_why", reason=self.words.reason(row["suppression_reason"]))
+        reason = self.words.reason(row["suppression_reason"])
+        # a gemeente that did not answer the questionnaire is not withheld: there is no answer
+        why = reason if row["suppression_reason"] == NOT_ANSWERED else self.words.t("withheld_why", reason=reason)
         return f'<span class="withheld">{escape(why)}</span>'
 
     def badge(self, comparison: str | None) -> str:
