@@ -38,7 +38,8 @@ RELEASES_TABLE = (
         "checks_passed": ("INTEGER", "Asset checks that passed in the run that released it."),
         "checks_failed": ("INTEGER", "Blocking checks that failed in that run (0 for a release)."),
         "input_checksums": ("JSON", "JSON: SHA-256 of every source file the version was built from."),
-        "changes": ("JSON", "JSON: which indicators gained, lost or changed rows against the previous version, which inputs changed, "
+        "changes": ("JSON", "JSON: per indicator the rows added and removed, the values revised, the cells newly withheld or "
+                              "published and whether the national figure moved, against the previous version; which inputs changed, "
                               "'classification' when the fixed series moved to a newer one ('2024 -> 2026') and "
                               "'reason' when a released year was built again because of another year."),
         "run_id": ("VARCHAR", "Dagster run that released it."),

@@ -213,3 +213,23 @@ def test_gemeenten_are_compared_with_their_ggd_regio(released):
     assert {labels[k] for k in labels if k[0] == "coalition"} >= {"better", "worse"}
     assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE region_level <> 'gemeente' "
                                  "AND compared_to_parent IS NOT NULL") == [(0,)]
+
+
+def test_changes_count_cells_newly_withheld_and_published(released, tmp_path):
+    """What changed in the figures, against a previous version in which one published cell of
+    preterm was withheld and one withheld cell was published."""
+    from orchestration.assets.release.publish import _diff_against_previous, sql_path
+
+    paths, _, _ = released
+    current = paths.releases / str(YEAR) / "v1" / "indicator_values.parquet"
+    previous = tmp_path / "v0"
+    previous.mkdir()
+    flip = ("(indicator_code = 'preterm' AND breakdown = 'total' AND classification_year = 2024 "
+            "AND region_code IN ('NL01', 'GM0865'))")
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT * REPLACE (CASE WHEN {flip} THEN NOT suppressed ELSE suppressed END AS suppressed) "
+                    f"FROM read_parquet({sql_path(current)})) TO {sql_path(previous / 'indicator_values.parquet')}")
+        changes = _diff_against_previous(con, previous, f"SELECT * FROM read_parquet({sql_path(current)})")
+    assert changes["indicators"] == {"preterm": {
+        "rows_added": 0, "rows_removed": 0, "values_changed": 0, "max_abs_change": 0.0,
+        "cells_newly_withheld": 1, "cells_newly_published": 1, "national_value_changed": False}}

@@ -143,10 +143,14 @@ def test_overview_says_what_changed_in_the_figures(released):
     assert data.changes.get("first_release") is True
     assert "De eerste versie van 2020." in Site(data, Maps(None, (1, 1)), with_downloads=False).overview()
     data.changes = {"first_release": False, "inputs_changed": ["perined/2020/perined_2020.csv"],
+                    "classification": "2024 -> 2026",
                     "indicators": {"big2": {"values_changed": 1234, "rows_added": 0, "rows_removed": 2,
+                                            "cells_newly_withheld": 3, "cells_newly_published": 1,
                                             "national_value_changed": True}}}
     html = Site(data, Maps(None, (1, 1)), with_downloads=False).overview()
-    assert "1.234 waarden herzien, 0 rijen erbij, 2 rijen vervallen. Het landelijke cijfer is veranderd." in html
+    assert ("1.234 waarden herzien, 0 rijen erbij, 2 rijen vervallen. 3 cijfers nu afgeschermd, 1 nu gepubliceerd. "
+            "Het landelijke cijfer is veranderd.") in html
+    assert "nieuwere gemeentelijke indeling (2024 -&gt; 2026)" in html
     assert "<code>perined/2020/perined_2020.csv</code>" in html
 
 

@@ -224,7 +224,11 @@ class Site:
             items.append(f"<li>{escape(names.get(code, code))}: " + escape(self.t(
                 "changes_indicator", changed=self.words.count(moved.get("values_changed", 0)),
                 added=self.words.count(moved.get("rows_added", 0)), removed=self.words.count(moved.get("rows_removed", 0))))
+                + (f" {escape(self.t('changes_cells', withheld=self.words.count(moved['cells_newly_withheld']), published=self.words.count(moved['cells_newly_published'])))}"
+                   if moved.get("cells_newly_withheld") or moved.get("cells_newly_published") else "")
                 + (f" {escape(self.t('changes_national'))}" if moved.get("national_value_changed") else "") + "</li>")
+        if changes.get("classification"):
+            items.append(f"<li>{escape(self.t('changes_classification', change=changes['classification']))}</li>")
         inputs = changes.get("inputs_changed") or []
         if inputs:
             items.append(f"<li>{escape(self.t('changes_inputs'))} " + ", ".join(f"<code>{escape(i)}</code>" for i in inputs)

@@ -54,6 +54,8 @@ TEXT = {
         "changes_none": "Geen cijfers veranderd ten opzichte van de vorige versie.",
         "changes_indicator": "{changed} waarden herzien, {added} rijen erbij, {removed} rijen vervallen.",
         "changes_national": "Het landelijke cijfer is veranderd.",
+        "changes_cells": "{withheld} cijfers nu afgeschermd, {published} nu gepubliceerd.",
+        "changes_classification": "Alle cijfers staan nu op een nieuwere gemeentelijke indeling ({change}).",
         "changes_inputs": "Gewijzigde bronbestanden:",
         "downloads": "Download de cijfers van {year} (totalen en uitsplitsingen): {csv} (puntkomma's, decimale komma's) "
                      "of {xlsx}.",
@@ -108,6 +110,8 @@ TEXT = {
         "changes_none": "No figures changed against the previous version.",
         "changes_indicator": "{changed} values revised, {added} rows added, {removed} rows removed.",
         "changes_national": "The national figure changed.",
+        "changes_cells": "{withheld} figures now withheld, {published} now published.",
+        "changes_classification": "Every figure is now on a newer gemeente classification ({change}).",
         "changes_inputs": "Changed source files:",
         "downloads": "Download the {year} figures (totals and breakdowns): {csv} (Dutch convention: semicolons, "
                      "decimal commas) or {xlsx}.",

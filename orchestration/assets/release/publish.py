@@ -150,6 +150,8 @@ def _diff_against_previous(con, previous_dir: Path | None, slice_sql: str) -> di
                count(*) FILTER (WHERE n.indicator_code IS NOT NULL AND o.indicator_code IS NOT NULL
                                 AND n.value IS DISTINCT FROM o.value) AS values_changed,
                max(abs(n.value - o.value)) AS max_abs_change,
+               count(*) FILTER (WHERE n.suppressed AND NOT o.suppressed) AS newly_withheld,
+               count(*) FILTER (WHERE o.suppressed AND NOT n.suppressed) AS newly_published,
                list(DISTINCT n.region_code ORDER BY n.region_code)
                    FILTER (WHERE n.value IS DISTINCT FROM o.value AND n.region_level = 'nederland') AS nl_changed
         FROM n FULL OUTER JOIN o ON {keys}
@@ -159,9 +161,10 @@ def _diff_against_previous(con, previous_dir: Path | None, slice_sql: str) -> di
     moved = {
         code: {"rows_added": added, "rows_removed": removed, "values_changed": changed,
                "max_abs_change": round(maxabs, 6) if maxabs is not None else None,
+               "cells_newly_withheld": withheld, "cells_newly_published": published,
                "national_value_changed": bool(nl)}
-        for code, removed, added, changed, maxabs, nl in rows
-        if added or removed or changed
+        for code, removed, added, changed, maxabs, withheld, published, nl in rows
+        if added or removed or changed or withheld or published
     }
     return {"first_release": False, "indicators": moved}
 
