@@ -58,7 +58,20 @@ def years_with_extracts(paths: Paths) -> list[int]:
 
 
 def extracts_present(paths: Paths, year: int) -> list[str]:
-    return [s for s in ALL_SOURCES if any((paths.inbox / s / str(year)).glob("*.csv"))]
+    """The sources with an extract for `year`, by the ingest's own rule (extract_files)."""
+    from orchestration.assets.ingest.extract_files import extract_files
+
+    return [s for s in ALL_SOURCES if extract_files(paths.source_dir(s, year))]
+
+
+def _positive_scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number (1.0 = national size)")
+    return value
 
 
 def _progress_logging() -> None:
@@ -475,7 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo-data", help="write synthetic source extracts into the inbox")
     p.add_argument("--years", help="any range, e.g. 2017-2026 or 2019,2020 (default: the bundled "
                                     "classification years, 2017-2024); later years reuse the newest classification")
-    p.add_argument("--scale", type=float, default=1.0, help="1.0 = national size (~170,000 births a year)")
+    p.add_argument("--scale", type=_positive_scale, default=1.0, help="1.0 = national size (~170,000 births a year)")
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(func=cmd_demo_data)
 

@@ -154,3 +154,11 @@ def test_years_outside_the_data_get_one_line(ksm_home, capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_scale_that_is_not_positive_is_a_usage_error(ksm_home, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["demo-data", "--scale", "0"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "'0' is not a positive number" in err and "Traceback" not in err
