@@ -17,11 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.query_bounds import QueryBounds
 
-# stands in for DuckDB's secret directory (by default under the user's home): no secrets are
-# used with external access off, and the setting would otherwise show the home's path
-HIDDEN_DIRECTORY = "unused"
 
 @dataclass(frozen=True)
 class View:
@@ -210,17 +206,3 @@ def published_has_views(published: Path) -> bool:
     with contextlib.closing(duckdb.connect(str(published), read_only=True)) as con:
         found = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     return {view.name for view in VIEWS} <= found
-
-
-def open_published(published: Path, bounds: QueryBounds | None = None) -> duckdb.DuckDBPyConnection:
-    """The published file as analysts get it (`ksm query`, `ksm report`): read-only, and the
-    released marts only: no files, no extensions, no attaching; at most `bounds.memory_limit` of
-    memory with nothing spilled to disk; no setting that shows where the machine keeps its
-    temporary, home or secret files (`duckdb_settings()` is open to every query). Statements run
-    on it within `query_bounds.time_limit` / `run_bounded`."""
-    bounds = bounds or QueryBounds.from_env()
-    return duckdb.connect(str(published), read_only=True,
-                          config={"enable_external_access": False, "autoinstall_known_extensions": False,
-                                  "autoload_known_extensions": False, "memory_limit": bounds.memory_limit,
-                                  "temp_directory": "", "max_temp_directory_size": "0B", "home_directory": "",
-                                  "secret_directory": HIDDEN_DIRECTORY, "lock_configuration": True})

@@ -83,39 +83,6 @@ def _progress_logging() -> None:
     log.propagate = False
 
 
-def _failures(result) -> list[str]:
-    """One line per reason a run did not release: each failed blocking check (with the file
-    holding its results) and each failed step that is not just such a check failing."""
-    messages = []
-    for event in result.all_events:
-        if event.event_type_value == "ASSET_CHECK_EVALUATION":
-            evaluation = event.event_specific_data
-            if evaluation.passed or (evaluation.severity is not None and evaluation.severity.value != "ERROR"):
-                continue
-            line = f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            if evaluation.description:
-                line += f": {evaluation.description}"
-            found = evaluation.metadata.get("results")
-            if found is not None:
-                line += f"\n         results: {found.value}"
-            messages.append(line)
-        elif event.event_type_value == "STEP_FAILURE":
-            data = event.event_specific_data
-            if data.error is not None and data.error.cls_name == "DagsterAssetCheckFailedError":
-                continue  # the failed blocking checks are listed on their own
-            text = None
-            if data.user_failure_data is not None and data.user_failure_data.description:
-                text = data.user_failure_data.description
-            elif data.error is not None:
-                text = data.error.message.strip().splitlines()[-1] if data.error.message else str(data.error)
-                cause = data.error.cause
-                while cause is not None:
-                    text = cause.message.strip().splitlines()[-1]
-                    cause = cause.cause
-            messages.append(f"{event.step_key}: {text}")
-    return messages
-
-
 # ---------------------------------------------------------------- commands
 
 
@@ -153,11 +120,11 @@ def cmd_run(args) -> int:
 
     from dagster import DagsterInstance
 
-    from orchestration.definitions import build_definitions
+    from orchestration.definitions import JOB_NAME, build_definitions
     from orchestration.resources import WAREHOUSE_POOL
     from orchestration.run_guard import recover_interrupted_runs, run_lock
 
-    job = build_definitions(paths).resolve_job_def("yearly_build")
+    job = build_definitions(paths).resolve_job_def(JOB_NAME)
     instance = DagsterInstance.get()
     with run_lock(paths.home):
         for line in recover_interrupted_runs(instance, WAREHOUSE_POOL):
@@ -203,6 +170,7 @@ def _run_years(paths: Paths, job, instance, plan: list) -> int:
     from orchestration.assets.release.publish import REBUILD_REASON_TAG
     from orchestration.partitions import register_years
     from orchestration.run_guard import run_tags
+    from orchestration.run_outcome import read_run_outcome
 
     register_years(instance, [run.year for run in plan])
     summary = []
@@ -230,7 +198,7 @@ def _run_years(paths: Paths, job, instance, plan: list) -> int:
             new = meta.get("new_version").value if meta.get("new_version") else False
             summary.append((year, "released" if new else "unchanged", f"v{version}", f"{seconds:.0f}s", result.run_id))
         else:
-            failures = _failures(result)
+            failures = read_run_outcome(instance, result.run_id).failure_lines()
             for line in failures:
                 print(f"  FAILED {line}", flush=True)
             print(f"  dbt output: {log_file}", flush=True)
@@ -324,9 +292,10 @@ def cmd_status(args) -> int:
 
 def _last_runs(paths: Paths, years: list[int]) -> dict[int, tuple]:
     """The latest run of each year; registers the years as partitions, so the UI shows them."""
-    from dagster import DagsterEventType, DagsterInstance, RunsFilter
+    from dagster import DagsterInstance, RunsFilter
 
     from orchestration.partitions import register_years
+    from orchestration.run_outcome import read_run_outcome
 
     instance = DagsterInstance.get()
     register_years(instance, years)
@@ -338,20 +307,15 @@ def _last_runs(paths: Paths, years: list[int]) -> dict[int, tuple]:
         if not records:
             continue
         record = records[0]
-        evaluations = instance.get_records_for_run(
-            record.dagster_run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
-        ).records
-        results = [r.event_log_entry.dagster_event.event_specific_data for r in evaluations]
-        passed = sum(1 for e in results if e.passed)
-        # failed = failed blocking (ERROR) checks; failed WARN checks are shown apart
-        warned = sum(1 for e in results if not e.passed and e.severity is not None and e.severity.value == "WARN")
+        outcome = read_run_outcome(instance, record.dagster_run.run_id)
         when = record.create_timestamp.astimezone().strftime("%Y-%m-%d %H:%M")
-        found[year] = (record.dagster_run.status.value.lower(), when, passed, len(results) - passed - warned, warned)
+        found[year] = (record.dagster_run.status.value.lower(), when, outcome.passed, len(outcome.blocking),
+                       len(outcome.warnings))
     return found
 
 
 def open_published_read_only(paths: Paths, bounds=None):
-    from orchestration.analyst_views import open_published
+    from orchestration.published import open_published
 
     if not paths.published.exists():
         raise UserError(f"nothing published yet ({paths.published}); run `ksm run --all` first")

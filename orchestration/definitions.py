@@ -1,31 +1,46 @@
-"""The Dagster code location: every asset, job and resource, assembled in one place."""
+"""The Dagster code location: every asset, job and resource, assembled in one place.
+
+Nothing happens at import: Dagster calls `defs` when it loads the code location, and `ksm` and
+the tests call `build_definitions` / `all_assets`. Building them reads dbt's manifest (parsing
+the project first when it changed) and points the environment at one KSM_HOME.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.ingest import ingest_assets, raw_regions
-from orchestration.assets.quality import quality_checks
-from orchestration.assets.release import release
-from orchestration.assets.transform import dbt_models
-from orchestration.resources import build_resources, configure_environment
-from orchestration.sensors import sensors
+JOB_NAME = "yearly_build"
 
-# The quality checks are listed with the assets so that `materialize(ALL_ASSETS, ...)` runs them too.
-ALL_ASSETS = [raw_regions, *ingest_assets, dbt_models, *quality_checks, release]
 
-# One year end to end: regions reference, the year's extracts, their quality checks, dbt (models
-# and tests), the mart checks, release. Blocking checks run before everything downstream of them.
-yearly_build = dg.define_asset_job(
-    name="yearly_build",
-    selection=dg.AssetSelection.assets(*ALL_ASSETS),
-    description="Ingest, build, check and release one monitor year.",
-)
+def all_assets() -> list:
+    """Every asset, with the quality checks listed beside them so that `materialize(all_assets())`
+    runs them too."""
+    from orchestration.assets.ingest import ingest_assets, raw_regions
+    from orchestration.assets.quality import quality_checks
+    from orchestration.assets.release import release
+    from orchestration.assets.transform import dbt_models
+
+    return [raw_regions, *ingest_assets, dbt_models(), *quality_checks, release]
+
+
+def yearly_build(assets: list) -> dg.UnresolvedAssetJobDefinition:
+    """One year end to end: regions reference, the year's extracts, their quality checks, dbt
+    (models and tests), the mart checks, release. Blocking checks run before everything
+    downstream of them."""
+    return dg.define_asset_job(name=JOB_NAME, selection=dg.AssetSelection.assets(*assets),
+                               description="Ingest, build, check and release one monitor year.")
 
 
 def build_definitions(paths=None) -> dg.Definitions:
+    from orchestration.resources import build_resources, configure_environment
+    from orchestration.sensors import sensors
+
     paths = configure_environment(paths)
-    return dg.Definitions(assets=ALL_ASSETS, jobs=[yearly_build], sensors=sensors, resources=build_resources(paths))
+    assets = all_assets()
+    return dg.Definitions(assets=assets, jobs=[yearly_build(assets)], sensors=sensors,
+                          resources=build_resources(paths))
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

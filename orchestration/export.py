@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.assets.release.publish import REFERENCE_TABLES, sql_path
+from orchestration.assets.release.publish import sql_path
+from orchestration.published import released_queries
 
 FORMATS = ("parquet", "csv", "xlsx")
 DIALECTS = ("standard", "nl")
@@ -26,13 +27,6 @@ XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
 
 class ExportError(Exception):
     """An export that cannot be made, with the reason in one line."""
-
-
-def released_queries(year: int) -> dict[str, str]:
-    """The tables of a release (the list lives with the release step), one year of the yearly one."""
-    return {"indicator_values": f"SELECT * FROM indicator_values WHERE year_to = {int(year)}",
-            **{table: f"SELECT * FROM {table}" for table in REFERENCE_TABLES},
-            "releases": f"SELECT * FROM releases WHERE year = {int(year)}"}
 
 
 def parse_formats(text: str) -> list[str]:

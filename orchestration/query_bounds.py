@@ -3,7 +3,7 @@
 Whoever queries the published file through `ksm` (`ksm query`, `ksm report`) can write a
 statement that never ends (a triple cross join) or one that eats the machine's memory. DuckDB
 has no statement timeout of its own, so a timer thread interrupts the connection; its memory
-limit is set when the connection is opened (`analyst_views.open_published`), with nothing to
+limit is set when the connection is opened (`published.open_published`), with nothing to
 spill to; the rows fetched into Python are capped too, since DuckDB's limit does not cover them.
 Each bound ends the query with one line that says which setting raises it.
 """

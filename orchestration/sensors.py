@@ -25,6 +25,7 @@ from orchestration.alerts.inbox import (deadline_for, late_years, monitor_years,
                                         scan_year, settle_seconds_from_env)
 from orchestration.alerts.model import freshness_alert
 from orchestration.assets.release.publish import REBUILD_REASON_TAG, latest_release
+from orchestration.definitions import JOB_NAME
 from orchestration.partitions import new_partition_keys, yearly_partitions
 from orchestration.rebuilds import plan_for_home
 from orchestration.resources import KsmPaths
@@ -32,7 +33,6 @@ from orchestration.run_guard import run_lock_held
 from orchestration.settings import first_year
 from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
 
-JOB_NAME = "yearly_build"
 INTERVAL_SECONDS = 30
 FIRST_TICK_LOOKBACK = dt.timedelta(days=1)  # a new instance does not alert on old history
 OVERLAP = dt.timedelta(seconds=1)  # runs updated in the same instant as the cursor are seen again

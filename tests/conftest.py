@@ -53,7 +53,7 @@ def released(tmp_path_factory):
     from dagster import DagsterInstance, materialize
 
     from orchestration.dbt_invocation import extra_env
-    from orchestration.definitions import ALL_ASSETS
+    from orchestration.definitions import all_assets
     from orchestration.partitions import register_years
     from orchestration.resources import build_resources, configure_environment
     from orchestration.settings import Paths
@@ -66,7 +66,7 @@ def released(tmp_path_factory):
         write_tiny_inbox(paths.inbox)
         instance = DagsterInstance.get()
         register_years(instance, [YEAR])
-        results = [materialize(ALL_ASSETS, partition_key=str(YEAR), resources=build_resources(paths),
+        results = [materialize(all_assets(), partition_key=str(YEAR), resources=build_resources(paths),
                                instance=instance, raise_on_error=False) for _ in range(2)]
     return paths, results, instance
 

@@ -17,15 +17,16 @@ from orchestration.alerts.delivery import backoff_seconds
 from orchestration.alerts.inbox import (deadline_for, late_years, parse_deadline, released_with, scan_year)
 from orchestration.alerts.listing import alert_table
 from orchestration.alerts.model import ERROR, WARNING, check_alert, freshness_alert, run_failed_alert
+from orchestration.run_outcome import severity_of
 from orchestration.alerts.sinks import configured_sinks, scrub
 from orchestration.alerts.store import AlertStore, store_path
 from orchestration.settings import Paths
 from orchestration.sources import ALL_SOURCES
 
 
-def make_alert(n: int, severity: str = "ERROR"):
+def make_alert(n: int, dagster_level: str = "ERROR"):
     return check_alert(run_id=f"run-{n}", year=2020, asset="raw/perined", check="quality_suite",
-                       dagster_severity=severity, description=f"expectation {n} failed",
+                       severity=severity_of(dagster_level), description=f"expectation {n} failed",
                        results=f"quality/2020/run-{n}/perined.json", timestamp=1_700_000_000 + n)
 
 
@@ -42,6 +43,7 @@ def test_alert_fields_ids_and_severity():
     assert make_alert(2).id != a.id
     assert set(a.as_dict()) == {"id", "time", "severity", "year", "asset", "check", "message", "run_id"}
     assert a.severity == ERROR and make_alert(1, "WARN").severity == WARNING
+    assert severity_of(None) == ERROR, "a check recorded without a severity blocks, as in Dagster"
     assert a.time == "2023-11-14T22:13:21+00:00" and a.year == 2020 and a.run_id == "run-1"
     assert "quality/2020/run-1/perined.json" in a.message
     assert a.text.startswith("[KSM ERROR] 2020 raw/perined:quality_suite (blocks the release)")

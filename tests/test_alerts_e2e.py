@@ -168,13 +168,13 @@ def test_a_run_failing_on_a_rejected_extract_gives_one_run_failed_alert(copy_hom
     from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
 
     from orchestration.alerts.collect import alerts_for_run
-    from orchestration.definitions import ALL_ASSETS
+    from orchestration.definitions import all_assets
     from orchestration.resources import build_resources
 
     extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
     extract.write_bytes(b"kind_id;moeder_id\x00\x00\n")
     instance = DagsterInstance.get()
-    result = materialize(ALL_ASSETS, selection=AssetSelection.assets(AssetKey(["raw", "perined"])),
+    result = materialize(all_assets(), selection=AssetSelection.assets(AssetKey(["raw", "perined"])),
                          partition_key=str(YEAR), resources=build_resources(copy_home), instance=instance,
                          raise_on_error=False)
     assert not result.success

@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 import duckdb
 import pytest
 
-from orchestration.assets.release.publish import REFERENCE_TABLES
+from orchestration.published import REFERENCE_TABLES
 from orchestration.cli import main
 from tiny_inbox import YEAR
 

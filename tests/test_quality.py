@@ -23,14 +23,13 @@ from orchestration.assets.quality.slices import (
     source_parameters,
 )
 from orchestration.assets.quality.suites import (
-    BLOCKING,
-    WARNING,
     load_suite_json,
     parameters_of,
     severity_of,
     suite_settings,
     validate_frame,
 )
+from orchestration.run_outcome import ERROR, WARNING
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.sources import YEARLY_SOURCES
 from tiny_inbox import YEAR, write_tiny_inbox
@@ -48,7 +47,7 @@ def test_one_suite_per_source_and_one_per_mart():
         suite = load_suite_json(name)
         assert suite["name"] == name
         assert {e.get("severity") for e in suite["expectations"]} <= {"critical", "warning"}
-        assert any(severity_of(e) == BLOCKING for e in suite["expectations"])
+        assert any(severity_of(e) == ERROR for e in suite["expectations"])
         if name not in REFERENCE_MARTS:  # the reference marts have nothing that may merely warn
             assert any(severity_of(e) == WARNING for e in suite["expectations"])
 
@@ -64,7 +63,7 @@ def test_source_suites_agree_with_the_source_specs(source):
     changing one without the other fails here."""
     spec = YEARLY_SOURCES[source]
     suite = load_suite_json(source)
-    blocking = [e for e in suite["expectations"] if severity_of(e) == BLOCKING]
+    blocking = [e for e in suite["expectations"] if severity_of(e) == ERROR]
     columns = _expectations(suite, "expect_table_columns_to_match_set")[0]["kwargs"]["column_set"]
     expected = ["year", "source_file", "source_row"]
     for c in spec.columns:
@@ -138,8 +137,8 @@ def failed_names(outcome, severity):
 @pytest.mark.parametrize("source", sorted(YEARLY_SOURCES))
 def test_the_tiny_delivery_passes_every_blocking_expectation(tiny_outcomes, source):
     outcome = tiny_outcomes[source]
-    assert outcome.passed(BLOCKING), outcome.failures(BLOCKING)
-    assert outcome.evaluated[BLOCKING] > 10
+    assert outcome.passed(ERROR), outcome.failures(ERROR)
+    assert outcome.evaluated[ERROR] > 10
     # no previous year: the row-count band is skipped, and said so
     assert [s["expectation"] for s in outcome.skipped] == ["expect_table_row_count_to_be_between"]
     assert outcome.result["ksm"]["parameters"]["year_values"] == [YEAR]
@@ -180,9 +179,9 @@ def test_broken_perined_rows_fail_exactly_the_right_blocking_expectations(tiny_f
     frames, parameters = tiny_frames
     bad, expected = broken_rows(frames["perined"])
     outcome = validate_frame("perined", bad, parameters["perined"])
-    assert failed_names(outcome, BLOCKING) == expected
+    assert failed_names(outcome, ERROR) == expected
     assert all(f.observed.startswith("1 of ") or f.observed.startswith("2 of ")  # duplicate: both rows
-               for f in outcome.failures(BLOCKING)), outcome.failures(BLOCKING)
+               for f in outcome.failures(ERROR)), outcome.failures(ERROR)
 
 
 def test_a_third_of_the_records_without_a_gemeente_blocks(tiny_frames):
@@ -192,15 +191,15 @@ def test_a_third_of_the_records_without_a_gemeente_blocks(tiny_frames):
     bad.loc[rows, "gemeente_code"] = "GM9998"
     bad.loc[rows, "gemeente_code_status"] = "unknown"
     outcome = validate_frame("perined", bad, parameters["perined"])
-    assert failed_names(outcome, BLOCKING) == {"expect_column_values_to_be_in_set(gemeente_code_status)"}
-    assert outcome.failures(BLOCKING)[0].observed.startswith("35 of 96 values unexpected (36.5%)")
+    assert failed_names(outcome, ERROR) == {"expect_column_values_to_be_in_set(gemeente_code_status)"}
+    assert outcome.failures(ERROR)[0].observed.startswith("35 of 96 values unexpected (36.5%)")
 
 
 def test_wrong_columns_or_types_block(tiny_frames):
     frames, parameters = tiny_frames
     bad = frames["perined"].drop(columns="hoftiezer").assign(amww=frames["perined"]["amww"].astype("float64"))
     outcome = validate_frame("perined", bad, parameters["perined"])
-    failed = failed_names(outcome, BLOCKING)
+    failed = failed_names(outcome, ERROR)
     assert {"expect_table_columns_to_match_set", "expect_column_values_to_be_in_type_list(amww)"} <= failed
     assert "expect_column_values_to_be_between(amww)" not in failed
 
@@ -210,10 +209,10 @@ def test_aggregated_sources_need_gemeenten_of_the_year(tiny_frames):
     bad = frames["questionnaire"].copy()
     bad.loc[0, "gemeente_code"] = "GM0017"  # Haren: merged into Groningen in 2019
     outcome = validate_frame("questionnaire", bad, parameters["questionnaire"])
-    assert failed_names(outcome, BLOCKING) == {"expect_column_values_to_be_in_set(gemeente_code)"}
+    assert failed_names(outcome, ERROR) == {"expect_column_values_to_be_in_set(gemeente_code)"}
     bad = pd.concat([frames["population"], frames["population"].iloc[[0]]], ignore_index=True)
     outcome = validate_frame("population", bad, parameters["population"])
-    assert "expect_compound_columns_to_be_unique(RegioS, Leeftijd)" in failed_names(outcome, BLOCKING)
+    assert "expect_compound_columns_to_be_unique(RegioS, Leeftijd)" in failed_names(outcome, ERROR)
 
 
 def test_row_count_far_from_the_previous_year_is_a_warning(tiny_frames):
@@ -221,11 +220,11 @@ def test_row_count_far_from_the_previous_year_is_a_warning(tiny_frames):
     low, high = row_count_band(90, 0.25)
     outcome = validate_frame("cbs_linked", frames["cbs_linked"], {**parameters["cbs_linked"],
                                                                   "min_rows": low, "max_rows": high})
-    assert outcome.passed(BLOCKING) and outcome.passed(WARNING) and not outcome.skipped
+    assert outcome.passed(ERROR) and outcome.passed(WARNING) and not outcome.skipped
     low, high = row_count_band(400, 0.25)
     outcome = validate_frame("cbs_linked", frames["cbs_linked"], {**parameters["cbs_linked"],
                                                                   "min_rows": low, "max_rows": high})
-    assert outcome.passed(BLOCKING)
+    assert outcome.passed(ERROR)
     assert failed_names(outcome, WARNING) == {"expect_table_row_count_to_be_between"}
     assert outcome.failures(WARNING)[0].observed == "observed 96"
 
@@ -295,7 +294,7 @@ def test_a_good_mart_slice_passes_and_the_first_year_skips_nothing_blocking():
     frame = add_mart_columns(mart_rows(), pd.DataFrame(columns=["indicator_code", "classification_year", "value"]),
                              YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
-    assert outcome.passed(BLOCKING) and outcome.passed(WARNING), outcome.failed
+    assert outcome.passed(ERROR) and outcome.passed(WARNING), outcome.failed
     assert np.isnan(frame["nl_yoy_relative_change"]).all()
 
 
@@ -304,7 +303,7 @@ def test_a_region_without_an_indicator_blocks():
     rows = rows[~((rows.region_code == "GM0014") & (rows.indicator_code == "preterm") & (rows.breakdown == "total"))]
     frame = add_mart_columns(rows, rows.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
-    assert failed_names(outcome, BLOCKING) == {
+    assert failed_names(outcome, ERROR) == {
         "expect_column_pair_values_to_be_equal(indicators_with_total_in_region, indicators_in_period)"}
 
 
@@ -318,21 +317,21 @@ def test_coverage_is_counted_per_period():
     rows = pd.concat([single, pooled], ignore_index=True)
     frame = add_mart_columns(rows, rows.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
-    assert failed_names(outcome, BLOCKING) == {
+    assert failed_names(outcome, ERROR) == {
         "expect_column_pair_values_to_be_equal(indicators_with_total_in_region, indicators_in_period)"}
     # every single-year row of GM0014 (9 of the slice's 59 rows) says 4 indicators where the period has 5
-    assert outcome.failures(BLOCKING)[0].observed.startswith("9 of 59 values unexpected")
+    assert outcome.failures(ERROR)[0].observed.startswith("9 of 59 values unexpected")
 
 
 def test_a_missing_region_or_headline_indicator_blocks():
     rows = mart_rows(regions=("GM0363", "NL01"))
     frame = add_mart_columns(rows, rows.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame, ("GM0363", "GM0014", "NL01")))
-    assert failed_names(outcome, BLOCKING) == {"expect_column_distinct_values_to_contain_set(region_code)"}
+    assert failed_names(outcome, ERROR) == {"expect_column_distinct_values_to_contain_set(region_code)"}
     rows = mart_rows(national={k: v for k, v in NATIONAL.items() if k != "sga"})
     frame = add_mart_columns(rows, rows.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
-    assert failed_names(outcome, BLOCKING) == {"expect_column_distinct_values_to_contain_set(indicator_code)"}
+    assert failed_names(outcome, ERROR) == {"expect_column_distinct_values_to_contain_set(indicator_code)"}
     # ... and the catalogue indicator without data is a warning
     assert failed_names(outcome, WARNING) == {"expect_column_distinct_values_to_equal_set(indicator_code)"}
 
@@ -343,7 +342,7 @@ def test_implausible_national_values_and_jumps_are_warnings():
     rows = mart_rows(national={**NATIONAL, "preterm": 30.0, "sga": 13.0})
     frame = add_mart_columns(rows, previous[["indicator_code", "classification_year", "value"]], YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
-    assert outcome.passed(BLOCKING)
+    assert outcome.passed(ERROR)
     failed = outcome.failures(WARNING)
     by_rows = {(f.expectation, f.condition) for f in failed}
     assert ("expect_column_values_to_be_between(value)",
@@ -361,27 +360,27 @@ def test_the_reference_mart_suites_pass_on_the_released_year_and_catch_breakage(
         frames = {m: reference_frame(con, m) for m in REFERENCE_MARTS}
         parameters = {m: reference_parameters(con, m) for m in REFERENCE_MARTS}
     for mart in REFERENCE_MARTS:
-        assert not validate_frame(mart, frames[mart], parameters[mart]).failures(BLOCKING), mart
+        assert not validate_frame(mart, frames[mart], parameters[mart]).failures(ERROR), mart
 
     indicators = frames["indicators"].iloc[1:]  # a catalogue row lost on the way
     assert "expect_table_row_count_to_be_between" in failed_names(
-        validate_frame("indicators", indicators, parameters["indicators"]), BLOCKING)
+        validate_frame("indicators", indicators, parameters["indicators"]), ERROR)
 
     regions = frames["regions"].copy()
     orphan = (regions["region_level"] == "gemeente").idxmax()
     regions.loc[orphan, "parent_ggd_known"] = False
-    assert failed_names(validate_frame("regions", regions, parameters["regions"]), BLOCKING) == {
+    assert failed_names(validate_frame("regions", regions, parameters["regions"]), ERROR) == {
         "expect_column_values_to_be_in_set(parent_ggd_known)"}
 
     mangled = frames["regions"].copy()  # UTF-8 read as Windows-1252 must never be published
     mangled.loc[(mangled["region_level"] == "gemeente").idxmax(), "region_name"] = "S\u00c3\u00badwest-Frysl\u00c3\u00a2n"
-    assert failed_names(validate_frame("regions", mangled, parameters["regions"]), BLOCKING) == {
+    assert failed_names(validate_frame("regions", mangled, parameters["regions"]), ERROR) == {
         "expect_column_values_to_not_match_regex(region_name)"}
 
     mergers = frames["region_mergers"].copy()
     split = mergers["share_total_of_old_code"] < 1.5
     mergers.loc[split.idxmax(), "share_total_of_old_code"] = 0.9  # parts of a split no longer add up
-    assert failed_names(validate_frame("region_mergers", mergers, parameters["region_mergers"]), BLOCKING) == {
+    assert failed_names(validate_frame("region_mergers", mergers, parameters["region_mergers"]), ERROR) == {
         "expect_column_values_to_be_between(share_total_of_old_code)"}
 
 

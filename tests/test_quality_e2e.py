@@ -57,15 +57,15 @@ def test_the_release_manifest_keeps_warnings_apart_from_failures(released):
     paths, _, _ = released
     manifest = json.loads((paths.releases / str(YEAR) / "v1" / "manifest.json").read_text())
     assert manifest["checks"]["failed"] == 0 and manifest["checks"]["warnings"] == 3
-    assert all(c["severity"] == "WARN" and c["results"] for c in manifest["checks"]["failed_checks"])
+    assert all(c["severity"] == "warning" and c["results"] for c in manifest["checks"]["failed_checks"])
 
 
 def test_blocking_checks_are_upstream_of_what_they_guard():
     from dagster._core.execution.api import create_execution_plan
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import JOB_NAME, defs
 
-    plan = create_execution_plan(defs.resolve_job_def("yearly_build"), tags={"dagster/partition": str(YEAR)})
+    plan = create_execution_plan(defs().resolve_job_def(JOB_NAME), tags={"dagster/partition": str(YEAR)})
     upstream = {step.key: {h.step_key for i in step.step_inputs for h in i.get_step_output_handle_dependencies()}
                 for step in plan.get_all_steps_in_topo_order()}
     assert "source_quality_checks" in upstream["dbt_models"]
@@ -122,7 +122,7 @@ def test_a_corrupted_extract_blocks_the_year_and_the_fixed_one_releases(copy_hom
                              if "results:" in line and "perined.json" in line))
     assert results_file.exists() and results_file.is_relative_to(copy_home.home / "quality" / str(YEAR))
     failed = json.loads(results_file.read_text())["ksm"]["failed"]
-    assert [f["expectation"] for f in failed if f["severity"] == "blocking"] == [
+    assert [f["expectation"] for f in failed if f["severity"] == "error"] == [
         "expect_column_values_to_be_in_set(gemeente_code_status)"]
     assert sha256(copy_home.published) == published, "a blocked year leaves the published file as it was"
     assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1"]
@@ -183,7 +183,7 @@ def test_a_failed_mart_check_blocks_the_release(copy_home):
     release; run here without dbt, on a warehouse whose marts were altered after the build."""
     from dagster import AssetCheckKey, AssetKey, AssetSelection, DagsterInstance, materialize
 
-    from orchestration.definitions import ALL_ASSETS
+    from orchestration.definitions import all_assets
     from orchestration.resources import build_resources
 
     with duckdb.connect(str(copy_home.warehouse)) as con:
@@ -197,7 +197,7 @@ def test_a_failed_mart_check_blocks_the_release(copy_home):
         "quality_suite", "quality_suite_warnings", "reconcile_national_counts", "reconcile_births_placed_once"
     ))) | AssetSelection.assets(AssetKey(["release", "published_year"]))
 
-    result = materialize(ALL_ASSETS, selection=selection, partition_key=str(YEAR), raise_on_error=False,
+    result = materialize(all_assets(), selection=selection, partition_key=str(YEAR), raise_on_error=False,
                          resources=build_resources(copy_home), instance=DagsterInstance.get())
 
     assert not result.success

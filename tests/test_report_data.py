@@ -100,7 +100,7 @@ def test_report_data_needs_a_release_of_the_year(published):
 
 def test_the_report_reads_within_the_query_bounds(published, monkeypatch):
     """The report opens the file as `ksm query` does: the same memory limit and settings."""
-    from orchestration.analyst_views import open_published
+    from orchestration.published import open_published
     from orchestration.query_bounds import QueryLimitExceeded
 
     monkeypatch.setenv("KSM_QUERY_MEMORY_LIMIT", "lots")

@@ -10,34 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+
+from orchestration.run_outcome import ERROR, read_run_outcome
 
 from .model import Alert, check_alert, run_failed_alert
 
 FINISHED = [DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED]
-CHECK_FAILED_ERROR = "DagsterAssetCheckFailedError"  # a blocking check failing its step
 
 
 def _year(tags) -> int | None:
     key = (tags or {}).get("dagster/partition", "")
     return int(key) if key.strip().isdigit() else None
-
-
-def _step_failure_reason(event) -> str | None:
-    """Why a step failed, in one line; None when it failed because a blocking check did."""
-    data = event.event_specific_data
-    if data.error is not None and data.error.cls_name == CHECK_FAILED_ERROR:
-        return None
-    text = None
-    if data.user_failure_data is not None and data.user_failure_data.description:
-        text = data.user_failure_data.description
-    elif data.error is not None:
-        error = data.error
-        while error.cause is not None:  # the innermost cause says what went wrong
-            error = error.cause
-        lines = (error.message or "").strip().splitlines()
-        text = lines[-1] if lines else error.cls_name
-    return f"{event.step_key}: {' '.join((text or 'failed').split())}"
 
 
 def alerts_for_run(instance: DagsterInstance, run_id: str) -> list[Alert]:
@@ -47,30 +31,12 @@ def alerts_for_run(instance: DagsterInstance, run_id: str) -> list[Alert]:
         return []
     run = record.dagster_run
     year = _year(run.tags)
-    alerts: list[Alert] = []
-    events = instance.get_records_for_run(
-        run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION, DagsterEventType.STEP_FAILURE}
-    ).records
-    reasons = []
-    for entry in (r.event_log_entry for r in events):
-        event = entry.dagster_event
-        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            evaluation = event.event_specific_data
-            if evaluation.passed:
-                continue
-            results = evaluation.metadata.get("results")
-            alerts.append(check_alert(
-                run_id=run_id, year=year, asset=evaluation.asset_key.to_user_string(),
-                check=evaluation.check_name,
-                dagster_severity=evaluation.severity.value if evaluation.severity is not None else None,
-                description=evaluation.description, results=str(results.value) if results is not None else None,
-                timestamp=entry.timestamp,
-            ))
-        else:
-            reason = _step_failure_reason(event)
-            if reason:
-                reasons.append(reason)
-    if run.status == DagsterRunStatus.FAILURE and (reasons or not any(a.severity == "error" for a in alerts)):
+    outcome = read_run_outcome(instance, run_id)
+    alerts = [check_alert(run_id=run_id, year=year, asset=c.asset, check=c.check, severity=c.severity,
+                          description=c.description, results=c.results, timestamp=c.timestamp)
+              for c in outcome.checks if not c.passed]
+    reasons = list(outcome.step_failures)
+    if run.status == DagsterRunStatus.FAILURE and (reasons or not any(a.severity == ERROR for a in alerts)):
         ended = record.end_time or record.update_timestamp.timestamp()
         alerts.append(run_failed_alert(run_id=run_id, year=year, job=run.job_name, reasons=reasons,
                                        timestamp=ended))

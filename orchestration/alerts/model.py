@@ -13,10 +13,8 @@ import hashlib
 from dataclasses import asdict, dataclass
 
 from orchestration.escaping import escaped
+from orchestration.run_outcome import ERROR, WARNING
 
-ERROR = "error"  # blocks a release
-WARNING = "warning"  # reported, never blocks
-SEVERITIES = (ERROR, WARNING)
 
 RUN_FAILED_CHECK = "run_failed"
 FRESHNESS_ASSET = "inbox"
@@ -66,19 +64,14 @@ def iso_utc(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def severity_of_check(dagster_severity: str | None) -> str:
-    """Dagster's check severity ('ERROR', 'WARN'; none means ERROR) as an alert severity."""
-    return WARNING if (dagster_severity or "ERROR").upper() == "WARN" else ERROR
-
-
-def check_alert(*, run_id: str, year: int | None, asset: str, check: str, dagster_severity: str | None,
+def check_alert(*, run_id: str, year: int | None, asset: str, check: str, severity: str,
                 description: str | None, results: str | None, timestamp: float) -> Alert:
     message = description or "check failed"
     if results:
         message += f" (results: {results})"
     message = escaped(message)  # a value from a delivery must not forge lines in a chat or a mail
     return Alert(id=alert_id(run_id, asset, check), time=iso_utc(timestamp),
-                 severity=severity_of_check(dagster_severity), year=year, asset=asset, check=check,
+                 severity=severity, year=year, asset=asset, check=check,
                  message=message, run_id=run_id)
 
 

@@ -112,10 +112,6 @@ class AlertStore:
             )
         return new
 
-    def known(self, alert_id: str) -> bool:
-        with self._connect() as con:
-            return con.execute("SELECT 1 FROM alerts WHERE id = ?", (alert_id,)).fetchone() is not None
-
     def due(self, sinks: list[str], now: float | None = None) -> list[tuple[str, str]]:
         """(alert id, sink) of every delivery that may be tried now, oldest alert first."""
         now = time.time() if now is None else now
@@ -161,12 +157,6 @@ class AlertStore:
                 (PENDING, error[:500], retry_at, alert_id, sink),
             )
 
-    def release(self, alert_id: str, sink: str) -> None:
-        """Give a claimed delivery back untried (its sink failed on an earlier alert this pass)."""
-        with self._transaction() as con:
-            con.execute("UPDATE deliveries SET state = ?, lease_until = NULL WHERE alert_id = ? AND sink = ? "
-                        "AND state = ?", (PENDING, alert_id, sink, SENDING))
-
     def make_due(self, sinks: list[str], now: float | None = None) -> int:
         """Pending deliveries of these sinks may be tried now (`ksm alerts --deliver`)."""
         now = time.time() if now is None else now
@@ -198,8 +188,3 @@ class AlertStore:
                 }
                 found.append((alert, deliveries))
         return found
-
-    def pending_count(self) -> dict[str, int]:
-        with self._connect() as con:
-            return dict(con.execute(
-                "SELECT sink, count(*) FROM deliveries WHERE state <> ? GROUP BY sink", (DELIVERED,)).fetchall())

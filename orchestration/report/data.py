@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.analyst_views import open_published
+from orchestration.published import open_published
 from orchestration.query_bounds import QueryBounds, time_limit
 from orchestration.report.i18n import EN, phase_rank
 

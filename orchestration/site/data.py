@@ -7,7 +7,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.analyst_views import open_published
+from orchestration.published import open_published
 from orchestration.report.data import ReportError, latest_release
 from orchestration.report.i18n import Words, phase_rank
 from orchestration.settings import DBT_PROJECT_DIR

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from orchestration.analyst_views import open_published
+from orchestration.published import open_published
 from orchestration.export import write_dutch_csv, write_xlsx
 from orchestration.site.data import SiteData
 

@@ -30,13 +30,14 @@ from dagster_duckdb import DuckDBResource
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths
+from orchestration.run_outcome import ERROR, WARNING, dagster_severity
 from orchestration.settings import Paths
 from orchestration.sources import YEARLY_SOURCES
 
 from . import linkage, reconcile
 from .slices import (REFERENCE_MARTS, mart_frame, mart_parameters, reference_frame, reference_parameters,
                      source_frame, source_parameters)
-from .suites import (BLOCKING, WARNING, SuiteOutcome, load_suite_json, release_memory, save_json, suite_path,
+from .suites import (SuiteOutcome, load_suite_json, release_memory, save_json, suite_path,
                      suite_settings, validate_frame)
 
 SUITE_CHECK = "quality_suite"
@@ -83,8 +84,7 @@ def _suite_specs(asset_key: dg.AssetKey, suite: str, additional_deps=()) -> list
 
 def _suite_results(asset_key: dg.AssetKey, outcome: SuiteOutcome, selected) -> list[dg.AssetCheckResult]:
     results = []
-    for check_name, severity, level in ((SUITE_CHECK, BLOCKING, dg.AssetCheckSeverity.ERROR),
-                                        (WARNINGS_CHECK, WARNING, dg.AssetCheckSeverity.WARN)):
+    for check_name, severity in ((SUITE_CHECK, ERROR), (WARNINGS_CHECK, WARNING)):
         if dg.AssetCheckKey(asset_key, check_name) not in selected:
             continue
         failed = outcome.failures(severity)
@@ -100,7 +100,7 @@ def _suite_results(asset_key: dg.AssetKey, outcome: SuiteOutcome, selected) -> l
         if skipped:
             metadata["skipped"] = dg.MetadataValue.json(skipped)
         results.append(dg.AssetCheckResult(asset_key=asset_key, check_name=check_name, passed=not failed,
-                                           severity=level, metadata=metadata,
+                                           severity=dagster_severity(severity), metadata=metadata,
                                            description=outcome.summary(severity)))
     return results
 
@@ -186,8 +186,9 @@ def linkage_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, wareho
             found = linkage.measure_linkage(con, source, year)
         path = save_json(out_dir, f"linkage_{source}", found.as_dict())
         report(context, f"linkage {found.summary()}")  # the run summary shows both shares every time
-        for name, level, severity in ((LINKAGE_CHECK, "blocking", dg.AssetCheckSeverity.ERROR),
-                                      (LINKAGE_WARNINGS_CHECK, "warning", dg.AssetCheckSeverity.WARN)):
+        # the linkage settings name their thresholds 'blocking' and 'warning'
+        for name, level, severity in ((LINKAGE_CHECK, "blocking", dagster_severity(ERROR)),
+                                      (LINKAGE_WARNINGS_CHECK, "warning", dagster_severity(WARNING))):
             if dg.AssetCheckKey(key, name) not in selected:
                 continue
             passed = not found.problems(level)

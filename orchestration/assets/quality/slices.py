@@ -13,6 +13,7 @@ import math
 import duckdb
 import pandas as pd
 
+from orchestration.published import REFERENCE_TABLES
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources import YEARLY_SOURCES
 
@@ -119,7 +120,7 @@ def mart_parameters(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> dict
 
 
 # Reference marts: rebuilt whole with every year, checked whole by expectations/<mart>.json.
-REFERENCE_MARTS = ("indicators", "regions", "region_mergers")
+REFERENCE_MARTS = REFERENCE_TABLES
 
 _REFERENCE_SQL = {
     "indicators": "SELECT * FROM marts.indicators ORDER BY indicator_code",

@@ -25,12 +25,11 @@ from typing import Any
 
 import pandas as pd
 
+from orchestration.run_outcome import ERROR, WARNING
 from orchestration.settings import EXPECTATIONS_DIR
 
-BLOCKING = "blocking"
-WARNING = "warning"
-# GX severities -> ours: only 'critical' blocks a release
-_SEVERITY = {"critical": BLOCKING, "warning": WARNING, "info": WARNING}
+# The Great Expectations boundary: GX's severities -> ours (run_outcome): only 'critical' blocks
+_SEVERITY = {"critical": ERROR, "warning": WARNING, "info": WARNING}
 
 
 def suite_path(name: str, directory: Path = EXPECTATIONS_DIR) -> Path:
@@ -70,7 +69,7 @@ def parameters_of(expectation: dict) -> set[str]:
 
 
 def severity_of(expectation: dict) -> str:
-    return _SEVERITY.get(str(expectation.get("severity") or "critical").lower(), BLOCKING)
+    return _SEVERITY.get(str(expectation.get("severity") or "critical").lower(), ERROR)
 
 
 def describe(expectation: dict) -> str:
@@ -107,7 +106,7 @@ def _condition_text(condition: Any) -> str:
 @dataclass
 class FailedExpectation:
     expectation: str  # type(column)
-    severity: str  # blocking | warning
+    severity: str  # run_outcome.ERROR (blocks) | WARNING
     observed: str
     description: str = ""
     condition: str = ""  # the rows it applies to, when not all
@@ -142,7 +141,7 @@ class SuiteOutcome:
     def summary(self, severity: str) -> str:
         failed = self.failures(severity)
         total = self.evaluated.get(severity, 0)
-        kind = "blocking" if severity == BLOCKING else "warning"
+        kind = "blocking" if severity == ERROR else "warning"
         if not failed:
             text = f"{self.suite}: all {total} {kind} expectations passed on {self.rows:,} rows"
         else:
@@ -243,7 +242,7 @@ def validate_frame(name: str, frame: pd.DataFrame, parameters: dict | None = Non
     finally:
         context.data_sources.delete("ksm")  # the context outlives this call; its datasource holds the frame
 
-    evaluated = {BLOCKING: 0, WARNING: 0}
+    evaluated = {ERROR: 0, WARNING: 0}
     failed = []
     for item in result.get("results", []):
         config = item["expectation_config"]

@@ -6,42 +6,13 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
+from orchestration.published import RELEASED_MARTS
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths
+from orchestration.run_outcome import read_run_outcome
 
 from .publish import REBUILD_REASON_TAG, ReleaseError, publish_year
 
-MART_KEYS = [dg.AssetKey(["marts", name]) for name in ("indicator_values", "indicators", "regions", "region_mergers")]
-
-
-def run_check_summary(context) -> dict:
-    """Every asset check evaluated in this run so far (dbt tests and the quality checks).
-
-    `failed` counts the failed ERROR-severity checks (each blocks the release), `warnings` the
-    failed WARN-severity ones (reported, never blocking); `failed_checks` lists both, with the
-    results file of the quality checks.
-    """
-    records = context.instance.get_records_for_run(
-        context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
-    ).records
-    results = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        entry = {
-            "asset": evaluation.asset_key.to_user_string(),
-            "check": evaluation.check_name,
-            "passed": bool(evaluation.passed),
-            "severity": evaluation.severity.value if evaluation.severity else "ERROR",
-        }
-        found = evaluation.metadata.get("results")
-        if found is not None:
-            entry["results"] = str(found.value)
-        if evaluation.description:
-            entry["description"] = evaluation.description
-        results.append(entry)
-    failed = [r for r in results if not r["passed"]]
-    blocking = [r for r in failed if r["severity"] == "ERROR"]
-    return {"passed": len(results) - len(failed), "failed": len(blocking),
-            "warnings": len(failed) - len(blocking), "failed_checks": failed}
+MART_KEYS = [dg.AssetKey(["marts", name]) for name in RELEASED_MARTS]
 
 
 @dg.asset(
@@ -56,10 +27,10 @@ def run_check_summary(context) -> dict:
 )
 def release(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):
     year = int(context.partition_key)
-    checks = run_check_summary(context)
-    blocking = [c for c in checks["failed_checks"] if c["severity"] == "ERROR"]
-    if blocking:
-        names = ", ".join(f"{c['asset']}:{c['check']}" for c in blocking)
+    so_far = read_run_outcome(context.instance, context.run.run_id)  # every check of this run is done
+    checks = so_far.check_summary()
+    if so_far.blocking:
+        names = ", ".join(c.name for c in so_far.blocking)
         raise dg.Failure(description=f"{year} not released: blocking checks failed: {names}")
     try:
         with warehouse.get_connection() as con:

@@ -25,10 +25,9 @@ import duckdb
 from orchestration.analyst_views import create_analyst_views, published_has_views
 from orchestration.faults import pause_point
 from orchestration.provenance import synthetic_inputs
+from orchestration.published import REFERENCE_TABLES, releases_ddl
 from orchestration.settings import Paths
 
-# the released tables besides `releases`; only indicator_values is yearly
-REFERENCE_TABLES = ["indicators", "regions", "region_mergers"]
 # run tag: why a released year is built again (set by `ksm run` and the inbox sensor)
 REBUILD_REASON_TAG = "ksm/rebuild_reason"
 VALUE_KEYS = ["indicator_code", "period", "region_code", "classification_year", "breakdown", "breakdown_category"]
@@ -364,11 +363,7 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             for table in REFERENCE_TABLES:
                 con.execute(f"CREATE TABLE ksm_new.main.{table} AS "
                             f"SELECT * FROM read_parquet({sql_path(release_dir / f'{table}.parquet')})")
-            con.execute(
-                "CREATE TABLE ksm_new.main.releases (year INTEGER, version INTEGER, released_at TIMESTAMPTZ, "
-                "status VARCHAR, checks_passed INTEGER, checks_failed INTEGER, input_checksums JSON, "
-                "changes JSON, run_id VARCHAR, release_path VARCHAR, synthetic BOOLEAN)"
-            )
+            con.execute(releases_ddl("ksm_new.main.releases"))
             if old_exists:
                 con.execute("INSERT INTO ksm_new.main.releases BY NAME SELECT * FROM ksm_old.main.releases "
                             "WHERE NOT (year = ? AND version = ?)", [year, version])

@@ -1,6 +1,7 @@
 """dbt models as assets; dbt tests become asset checks (error severity blocks the release)."""
 
 
+import functools
 import subprocess
 from collections.abc import Mapping
 from typing import Any
@@ -44,18 +45,25 @@ class KsmDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-ensure_dbt_manifest()  # @dbt_assets below reads it at import
 translator = KsmDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    partitions_def=yearly_partitions,
-    dagster_dbt_translator=translator,
-    pool=WAREHOUSE_POOL,
-)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmPaths):
+@functools.cache
+def dbt_models() -> dg.AssetsDefinition:
+    """The dbt project as assets, one yearly `dbt build` per partition. Built on first use, not at
+    import: it reads dbt's manifest, which is parsed first when the project changed."""
+    ensure_dbt_manifest()
+    return dbt_assets(
+        name="dbt_models",
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        partitions_def=yearly_partitions,
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_POOL,
+    )(build_year)
+
+
+def build_year(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmPaths):
     args, env = dbt_build_invocation(context.partition_key)
     report(context, f"{context.partition_key} dbt {' '.join(args)} ({' '.join(f'{k}={v}' for k, v in env.items())})")
     # the year as an env var and this home's own parse state: dbt need not re-parse the project
