@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from graphlib import TopologicalSorter
@@ -83,8 +84,8 @@ def cmd_compile(args) -> int:
              "CREATE SCHEMA IF NOT EXISTS marts;"]
     seeds: set[str] = set()
     for year in parse_years(args.years):
-        done = dbtRunner(manifest=parsed.result).invoke(
-            ["compile", "--select", f"+{MART}", "--vars", json.dumps({"year": year}), *common])
+        os.environ["KSM_BUILD_YEAR"] = str(year)  # the year's one route into dbt
+        done = dbtRunner(manifest=parsed.result).invoke(["compile", "--select", f"+{MART}", *common])
         if not done.success:
             raise SystemExit(f"floor: dbt compile for {year} failed: {done.exception}")
         seeds.update(r.node.relation_name for r in done.result if r.node.resource_type == "seed")

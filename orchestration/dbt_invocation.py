@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 from functools import cached_property
@@ -28,7 +27,7 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from orchestration.partitions import dbt_vars_for_partition
+from orchestration.partitions import partition_year
 from orchestration.settings import Paths
 
 BUILD_YEAR_ENV = "KSM_BUILD_YEAR"
@@ -78,14 +77,10 @@ def keep_parse_state(target: Path, cache: Path) -> None:
     tmp.replace(cache)
 
 
-def dbt_build_invocation(partition_key: str, classification_year: int | None = None) -> tuple[list[str], dict]:
-    """(dbt arguments, extra env vars) of one year's `dbt build`."""
-    dbt_vars = dbt_vars_for_partition(partition_key, classification_year)
-    year = dbt_vars.pop("year")
-    args = ["build"]
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars)]
-    return args, {BUILD_YEAR_ENV: str(year)}
+def dbt_build_invocation(partition_key: str) -> tuple[list[str], dict]:
+    """(dbt arguments, extra env vars) of one year's `dbt build`: the year goes by its one route,
+    the env var. dbt puts the year on the newest classification loaded."""
+    return ["build"], {BUILD_YEAR_ENV: str(partition_year(partition_key))}
 
 
 @contextlib.contextmanager

@@ -29,12 +29,8 @@ def register_years(instance: dg.DagsterInstance, years: Iterable[int]) -> list[s
     return new
 
 
-def dbt_vars_for_partition(partition_key: str, classification_year: int | None = None) -> dict:
-    """The --vars of one year's dbt build. Without a classification year dbt uses the newest loaded."""
-    year = int(partition_key)
-    if str(year) != partition_key.strip():
+def partition_year(partition_key: str) -> int:
+    """The year of a partition key ('2023' -> 2023); ValueError for anything else."""
+    if not (partition_key.strip().isdigit() and len(partition_key.strip()) == 4):
         raise ValueError(f"partition key {partition_key!r} is not a year")
-    dbt_vars: dict = {"year": year}
-    if classification_year is not None:
-        dbt_vars["classification_year"] = int(classification_year)
-    return dbt_vars
+    return int(partition_key)

@@ -8,10 +8,8 @@ from orchestration.dbt_invocation import (BUILD_YEAR_ENV, PARTIAL_PARSE, dbt_bui
                                           keep_parse_state, seed_parse_state)
 
 
-def test_the_year_goes_by_env_and_other_vars_stay_vars():
+def test_the_year_goes_by_env_only():
     assert dbt_build_invocation("2023") == (["build"], {BUILD_YEAR_ENV: "2023"})
-    args, env = dbt_build_invocation("2019", classification_year=2022)
-    assert args == ["build", "--vars", '{"classification_year": 2022}'] and env == {BUILD_YEAR_ENV: "2019"}
 
 
 def test_extra_env_is_put_back(monkeypatch):

@@ -151,10 +151,14 @@ def test_parse_needs_neither_vars_nor_warehouse(tmp_path):
     assert not warehouse.exists()
 
 
-def test_year_model_without_year_var_fails_clearly(tmp_path):
+def test_year_model_without_build_year_fails_clearly(tmp_path, monkeypatch):
+    monkeypatch.delenv("KSM_BUILD_YEAR", raising=False)
     result = run_dbt(tmp_path, "compile", "--select", "int_births")
     assert result.returncode != 0
-    assert "Missing dbt var 'year'" in result.stdout + result.stderr
+    assert "KSM_BUILD_YEAR is not set for model 'int_births'" in result.stdout + result.stderr
+    monkeypatch.setenv("KSM_BUILD_YEAR", "23")
+    result = run_dbt(tmp_path, "compile", "--select", "int_births")
+    assert "KSM_BUILD_YEAR must be a four-digit year such as 2023, got '23'" in result.stdout + result.stderr
 
 
 # The project's multi-column generic tests (tests/generic/), run on a small table with known faults.

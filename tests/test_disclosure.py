@@ -457,8 +457,8 @@ def five_years(released, tmp_path_factory):
 
     def build(year: int, command: str = "run") -> None:
         # both classifications, as by default: the attack below covers the differences too
-        with extra_env({"KSM_OWN_CLASSIFICATION": "true"}):
-            result = run_dbt(tmp, command, "--vars", f'{{"year": {year}}}', warehouse=warehouse)
+        with extra_env({"KSM_OWN_CLASSIFICATION": "true", "KSM_BUILD_YEAR": str(year)}):
+            result = run_dbt(tmp, command, warehouse=warehouse)
         assert result.returncode == 0, result.stdout[-4000:]
 
     def rows_2024() -> dict:

@@ -1,7 +1,7 @@
 import pytest
 from dagster import DagsterInstance
 
-from orchestration.partitions import dbt_vars_for_partition, new_partition_keys, register_years, yearly_partitions
+from orchestration.partitions import new_partition_keys, partition_year, register_years, yearly_partitions
 from orchestration.rebuilds import PlannedRun, plan_runs
 from orchestration.settings import first_year
 
@@ -23,15 +23,14 @@ def test_first_year_is_a_setting():
         first_year({"KSM_FIRST_YEAR": "19"})
 
 
-def test_dbt_vars_for_partition():
-    assert dbt_vars_for_partition("2023") == {"year": 2023}
-    assert dbt_vars_for_partition("2019", classification_year=2022) == {"year": 2019, "classification_year": 2022}
+def test_partition_year():
+    assert partition_year("2023") == 2023
 
 
 @pytest.mark.parametrize("bad", ["20x3", "", "2023-01"])
-def test_dbt_vars_rejects_non_years(bad):
+def test_partition_year_rejects_non_years(bad):
     with pytest.raises(ValueError):
-        dbt_vars_for_partition(bad)
+        partition_year(bad)
 
 
 def test_a_new_year_on_a_newer_classification_rebuilds_every_released_year_first():

@@ -1,9 +1,11 @@
 {#-
   The two run variables of a yearly build.
 
-  build_year(): the year being built (`--vars '{"year": 2023}'`, or the env var KSM_BUILD_YEAR,
-  which keeps dbt's partial parsing valid from one year to the next). Required for every model
-  that reads yearly data: the run stops with a clear message when it is missing or not a year.
+  build_year(): the year being built, from the env var KSM_BUILD_YEAR, its one route (`ksm run`
+  and Dagster set it; by hand: `KSM_BUILD_YEAR=2023 dbt build`). An env var read at run time,
+  not a dbt var: changed --vars make dbt re-parse the whole project, which costs more per year
+  than the largest model. Required for every model that reads yearly data: the run stops with a
+  clear message when it is missing or not a year.
   While dbt only parses the project (execute is false, e.g. dagster-dbt at import time) it
   returns a placeholder so that parsing works without vars and without a warehouse.
 
@@ -13,24 +15,19 @@
 -#}
 
 {% macro build_year() -%}
-    {%- set raw_year = var('year', none) -%}
-    {%- if (raw_year is none or (raw_year | string | trim) == '') and execute -%}
-        {#- Also from the env var KSM_BUILD_YEAR (how Dagster passes it), read only at run time:
-            changed --vars make dbt re-parse the whole project, which costs more than a model. -#}
-        {%- set raw_year = env_var('KSM_BUILD_YEAR', '') or none -%}
-    {%- endif -%}
+    {%- set raw_year = env_var('KSM_BUILD_YEAR', '') if execute else '' -%}
     {%- if raw_year is none or (raw_year | string | trim) == '' -%}
         {%- if execute -%}
             {{ exceptions.raise_compiler_error(
-                "Missing dbt var 'year' for model '" ~ (model.name if model is defined and model else '?')
-                ~ "'. Build one year at a time, e.g. dbt build --vars '{\"year\": 2023}'") }}
+                "KSM_BUILD_YEAR is not set for model '" ~ (model.name if model is defined and model else '?')
+                ~ "'. Build one year at a time, e.g. KSM_BUILD_YEAR=2023 dbt build") }}
         {%- endif -%}
         {{ return(0) }}
     {%- endif -%}
     {%- set year_text = raw_year | string | trim -%}
     {%- if not (year_text.isdigit() and year_text | length == 4) -%}
         {{ exceptions.raise_compiler_error(
-            "dbt var 'year' must be a four-digit year such as 2023, got '" ~ year_text ~ "'") }}
+            "KSM_BUILD_YEAR must be a four-digit year such as 2023, got '" ~ year_text ~ "'") }}
     {%- endif -%}
     {{ return(year_text | int) }}
 {%- endmacro %}
