@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -43,14 +47,63 @@ def ksm_home(tmp_path, monkeypatch):
     return configure_environment(Paths(home))
 
 
+@dataclass(frozen=True)
+class RecordedRun:
+    """A finished run as the instance recorded it (the same whichever worker built the home)."""
+
+    run_id: str
+    instance: object
+
+    @property
+    def success(self) -> bool:
+        from dagster import DagsterRunStatus
+
+        return self.instance.get_run_by_id(self.run_id).status == DagsterRunStatus.SUCCESS
+
+    def get_asset_check_evaluations(self) -> list:
+        from dagster import DagsterEventType
+
+        records = self.instance.get_records_for_run(
+            self.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+        return [r.event_log_entry.dagster_event.event_specific_data for r in records]
+
+
+@contextlib.contextmanager
+def built_once(tmp_path_factory, name: str):
+    """A folder shared by every xdist worker of the session, built by the first that asks.
+
+    Yields (folder, build): `build` is True for the one worker that must fill the folder; the
+    others wait on the lock until it is done. A failed build leaves no done-marker, so the next
+    worker tries again (and fails the same way, with its own traceback)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the session's base folder, shared by the workers
+    folder = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            done = folder / ".done"
+            build = not done.exists()
+            if build:
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True)
+            yield folder, build
+            if build:
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def released(tmp_path_factory):
-    """The tiny 2020 delivery run twice through Dagster on one persistent instance.
+    """The tiny 2020 delivery run twice through Dagster on one persistent instance, once per
+    session (not once per worker).
 
-    Returns (paths, [result of run 1, result of run 2], instance). Tests must not change this
-    home; copy it (`copy_home`) to run something on top.
+    Returns (paths, [run 1, run 2] as RecordedRun, instance). Tests must not change this home;
+    copy it (`copy_home`) to run something on top.
     """
     from dagster import DagsterInstance, materialize
+    from dagster._core.instance.ref import InstanceRef
 
     from orchestration.dbt_invocation import extra_env
     from orchestration.definitions import all_assets
@@ -59,16 +112,22 @@ def released(tmp_path_factory):
     from orchestration.settings import Paths
     from tiny_inbox import YEAR, write_tiny_inbox
 
-    home = tmp_path_factory.mktemp("released") / "ksm"
-    with extra_env({"KSM_HOME": str(home), "KSM_WAREHOUSE": str(home / "warehouse.duckdb"),
-                    "DAGSTER_HOME": str(home / "dagster")}):
-        paths = configure_environment(Paths(home))
-        write_tiny_inbox(paths.inbox)
-        instance = DagsterInstance.get()
-        register_years(instance, [YEAR])
-        results = [materialize(all_assets(), partition_key=str(YEAR), resources=build_resources(paths),
-                               instance=instance, raise_on_error=False) for _ in range(2)]
-    return paths, results, instance
+    with built_once(tmp_path_factory, "released") as (folder, build):
+        home = folder / "ksm"
+        paths = Paths(home)
+        if build:
+            with extra_env({"KSM_HOME": str(home), "KSM_WAREHOUSE": str(home / "warehouse.duckdb"),
+                            "DAGSTER_HOME": str(home / "dagster")}):
+                configure_environment(paths)
+                write_tiny_inbox(paths.inbox)
+                with DagsterInstance.get() as instance:
+                    register_years(instance, [YEAR])
+                    run_ids = [materialize(all_assets(), partition_key=str(YEAR), resources=build_resources(paths),
+                                           instance=instance, raise_on_error=False).run_id for _ in range(2)]
+            (folder / "runs.json").write_text(json.dumps(run_ids))
+    run_ids = json.loads((folder / "runs.json").read_text())
+    instance = DagsterInstance.from_ref(InstanceRef.from_dir(str(paths.dagster_home)))
+    return paths, [RecordedRun(run_id, instance) for run_id in run_ids], instance
 
 
 @pytest.fixture
