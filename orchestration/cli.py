@@ -365,7 +365,7 @@ def cmd_report(args) -> int:
 
     try:
         build_report(Paths.from_env(), args.year, boundaries=Path(args.boundaries) if args.boundaries else None,
-                     gemeente=_gemeente_arg(args.gemeente), out=Path(args.out) if args.out else None)
+                     gemeente=_gemeente_arg(args.gemeente), out=Path(args.out) if args.out else None, lang=args.lang)
     except (ReportError, BoundaryError, QueryLimitExceeded) as exc:
         raise UserError(str(exc)) from exc
     return 0
@@ -445,6 +445,13 @@ def _print_table(columns: list[str], rows: list[tuple]) -> None:
 # ---------------------------------------------------------------- entry point
 
 
+def _add_lang_argument(parser: argparse.ArgumentParser) -> None:
+    """--lang of `ksm report` and `ksm site`: the languages of orchestration.report.i18n, Dutch first."""
+    from orchestration.report.i18n import LANGUAGES
+
+    parser.add_argument("--lang", choices=list(LANGUAGES), default="nl", help="language of the pages (default nl)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ksm", description="Kansrijke Start monitor warehouse")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -487,16 +494,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_cbs_parser(sub)  # ksm cbs fetch
 
-    p = sub.add_parser("report", help="one self-contained HTML report of a released year")
+    p = sub.add_parser("report", help="one self-contained HTML report of a released year (Dutch by default)")
     p.add_argument("--year", type=int, required=True)
+    _add_lang_argument(p)
     p.add_argument("--boundaries", help="gemeente boundaries GeoJSON (default: what fetch-boundaries wrote)")
     p.add_argument("--gemeente", help="add a profile of this gemeente (e.g. GM0363)")
-    p.add_argument("--out", help="file to write (default: $KSM_HOME/reports/monitor-<year>-v<n>.html)")
+    p.add_argument("--out", help="file to write (default: $KSM_HOME/reports/monitor-<year>-v<n>.html, "
+                                  "or monitor-<year>-v<n>-en.html)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("site", help="the static site of a release: overview, indicator pages, area profiles")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the pages (default nl)")
+    _add_lang_argument(p)
     p.add_argument("--out", help="folder to write (default: $KSM_HOME/site/<year>/, or <year>-en/)")
     p.add_argument("--boundaries", help="gemeente boundaries GeoJSON (default: what fetch-boundaries wrote)")
     p.add_argument("--no-downloads", action="store_true",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import functools
 import http.server
 import json
@@ -17,6 +18,7 @@ import duckdb
 import pytest
 
 from orchestration.cli import main
+from orchestration.report.i18n import NL, by_phase
 from orchestration.settings import PROJECT_ROOT
 from tiny_inbox import YEAR
 
@@ -32,6 +34,14 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def run_cli_exit(capsys, *argv: str) -> tuple[int, str, str]:
+    """A command line argparse refuses: its exit code and message."""
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return exited.value.code, out, err
 
 
 @pytest.fixture
@@ -216,16 +226,58 @@ def test_report_shows_values_and_never_numbers_for_withheld_figures(report_html)
     # the GGD table: Amsterdam published (24 of 50), Hart voor Brabant's big2 11 of 25
     big2 = html[html.index('id="ind-big2"'):]
     big2 = big2[:big2.index("</section>")]
-    assert re.search(r'data-region="GG3406">.*?48\.0%.*?24 / 50.*?similar', big2)
-    assert re.search(r'data-region="GG5406">.*?44\.0%.*?11 / 25', big2)
+    # Dutch numbers (the unit in the column header) and comparison words
+    assert "<th>Waarde (%)</th><th>95%-BI (%)</th>" in big2
+    assert re.search(r'data-region="GG3406">.*?>48,0<.*?24 / 50.*?data-comparison="similar"[^>]*>gelijk<', big2)
+    assert re.search(r'data-region="GG5406">.*?>44,0<.*?11 / 25', big2)
     withheld_row = re.search(r'data-region="GG0111">(.*?)</tr>', big2).group(1)
-    assert "withheld" in withheld_row and not re.search(r"\d", re.sub(r"<[^>]+>", "", withheld_row)
-                                                        .replace("GGD", "").replace("10", ""))
+    assert "afgeschermd" in withheld_row and not re.search(r"\d", re.sub(r"<[^>]+>", "", withheld_row)
+                                                           .replace("GGD", "").replace("10", ""))
     vught = re.search(r'data-gemeente="GM0865"[^>]*>(?:<title>)?(.*?)</title>', big2).group(1)
-    assert "withheld" in vught and not re.search(r"\d", vught.replace("GM0865", "").replace("10", ""))
+    assert "afgeschermd" in vught and not re.search(r"\d", vught.replace("GM0865", "").replace("10", ""))
     # the profile answers the README question from the report too
     profile = html[html.index('id="profile"'):]
-    assert re.search(r'data-indicator="big2">.*?48\.0%.*?47\.4%.*?similar', profile)
+    assert re.search(r'data-indicator="big2">.*?>%<.*?>48,0<.*?>47,4<.*?>gelijk<', profile)
+
+
+def test_the_report_is_dutch_and_leaks_no_english_label(report_html):
+    from test_report_data import english_labels_in, visible_text
+
+    html = report_html.read_text(encoding="utf-8")
+    assert '<html lang="nl">' in html
+    # the indicator definitions are English data (the catalogue has no Dutch ones yet), not labels
+    text = visible_text(re.sub(r'<p class="definition">.*?</p>', "", html))
+    assert not english_labels_in(text), english_labels_in(text)
+    assert "Big2 (vroeggeboorte en/of laag geboortegewicht)" in text and "Preterm birth" not in text
+    assert "Kansrijke Start monitor 2020" in text and "Indicatoren" in text and "Recente trend" in text
+    assert "Amsterdam (GM0363) vergeleken met Nederland, 2020" in text
+    assert re.search(r"Nederland 2020: \d+,\d%", text)  # a decimal comma
+    trends = set(re.findall(r"recente trend: ([a-z ]+)\.", text))
+    assert trends and trends <= set(NL.trends.values()), trends
+    # the indicators by phase, the one order of the site: contents, sections and profile alike
+    sections = re.findall(r'<section class="indicator" id="ind-(\w+)"', html)
+    profile = re.findall(r'<tr data-indicator="(\w+)">', html[html.index('id="profile"'):])
+    contents = re.findall(r'<li><a href="#ind-(\w+)">', html)
+    assert sections == contents == [c for c in profile if c in sections] and len(sections) > 5
+    with (PROJECT_ROOT / "dbt_project" / "seeds" / "indicator_catalogue.csv").open(encoding="utf-8") as handle:
+        metas = list(csv.DictReader(handle))
+    assert sections == [m["indicator_code"] for m in by_phase(metas) if m["indicator_code"] in sections]
+
+
+def test_the_report_in_english_on_request(copy_home, capsys):
+    code, out, err = run_cli(capsys, "report", "--year", str(YEAR), "--gemeente", "GM0363", "--lang", "en")
+    assert code == 0, err
+    target = copy_home.home / "reports" / f"monitor-{YEAR}-v1-en.html"  # beside the Dutch one, not over it
+    assert f"wrote {target}" in out
+    html = target.read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and "No map: no gemeente boundaries for 2024" in html
+    text = " ".join(parse(html).text)
+    assert "Preterm and/or small for gestational age (Big2)" in text and "vroeggeboorte en/of" not in text
+    assert "Recent trend" in text and "Amsterdam (GM0363) compared with Nederland, 2020" in text
+    assert re.search(r"Nederland 2020: \d+\.\d%", " ".join(text.split()))
+    assert "Indicatoren" not in text and "Recente trend" not in text
+    code, _, err = run_cli_exit(capsys, "report", "--year", str(YEAR), "--lang", "de")
+    assert code == 2 and "invalid choice: 'de'" in err
 
 
 def test_report_without_boundaries_has_a_note_instead_of_the_map(copy_home, capsys):
@@ -235,6 +287,7 @@ def test_report_without_boundaries_has_a_note_instead_of_the_map(copy_home, caps
     assert f"wrote {target}" in out and "no boundaries" in out
     html = target.read_text(encoding="utf-8")
     assert "data-gemeente" not in html and "ksm fetch-boundaries --year 2024" in html
+    assert '<html lang="nl">' in html and "Geen kaart: geen gemeentegrenzen voor 2024" in html
 
 
 def test_report_errors_are_one_line(copy_home, capsys, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -93,9 +94,13 @@ def test_report_map_in_the_browser_has_one_shape_per_gemeente(full_report, tmp_p
     report, codes = full_report
     result = chromium(tmp_path, "--dump-dom", report.as_uri())
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-500:]
+    dom = result.stdout.decode("utf-8")
     parser = MapPaths()
-    parser.feed(result.stdout.decode("utf-8"))
+    parser.feed(dom)
     assert "big2" in parser.paths
+    # the page as the browser shows it is Dutch: its language, headings and numbers
+    assert '<html lang="nl">' in dom and "<h2>Indicatoren</h2>" in dom and "Recente trend" in dom
+    assert re.search(r"Nederland \d{4}: <strong>\d+,\d%</strong>", dom)
     for section, found in parser.paths.items():
         assert sorted(found) == codes, section
 

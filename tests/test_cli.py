@@ -85,3 +85,16 @@ def test_a_broken_extract_blocks_the_year_and_changes_nothing_published(copy_hom
 def test_unknown_year_is_a_clear_error(copy_home, capsys):
     code, _, err = run_cli(capsys, "run", "--year", "2031")
     assert code == 2 and "no extracts for 2031" in err
+
+
+def test_report_and_site_share_one_lang_option():
+    """`ksm report` speaks Dutch by default, as `ksm site`: the same --lang, defined once."""
+    from orchestration.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    options = [next(a for a in commands[name]._actions if a.dest == "lang") for name in ("report", "site")]
+    expected = (["nl", "en"], "nl", "language of the pages (default nl)")
+    assert [(o.choices, o.default, o.help) for o in options] == [expected] * 2
+    assert parser.parse_args(["report", "--year", "2024"]).lang == "nl"
+    assert parser.parse_args(["report", "--year", "2024", "--lang", "en"]).lang == "en"

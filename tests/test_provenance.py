@@ -52,7 +52,9 @@ def test_marked_inputs_make_a_synthetic_release_and_a_banner_on_every_page(copy_
     from orchestration.report import build_report
 
     report = build_report(copy_home, YEAR, out=tmp_path / "report.html", progress=lambda _: None)
-    assert "Demo: synthetic data (synthetische gegevens)" in report.read_text(encoding="utf-8")
+    assert "Demo: synthetische gegevens." in report.read_text(encoding="utf-8")  # Dutch, as the site
+    report = build_report(copy_home, YEAR, out=tmp_path / "report-en.html", progress=lambda _: None, lang="en")
+    assert "Demo: synthetic data." in report.read_text(encoding="utf-8")
 
 
 def test_a_site_of_real_data_has_no_banner(released, tmp_path):
@@ -63,7 +65,7 @@ def test_a_site_of_real_data_has_no_banner(released, tmp_path):
     from orchestration.report import build_report
 
     report = build_report(released[0], YEAR, out=tmp_path / "report.html", progress=lambda _: None)
-    assert "synthetic data" not in report.read_text(encoding="utf-8")
+    assert "synthetisch" not in report.read_text(encoding="utf-8")
 
 
 def test_a_published_file_from_before_the_flag_gets_it_on_the_next_run(copy_home):

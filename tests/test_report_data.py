@@ -4,6 +4,8 @@ released fixture has one year only): latest year, withheld years, pooled periods
 from __future__ import annotations
 
 import contextlib
+import re
+from html import unescape
 
 import duckdb
 import pytest
@@ -12,6 +14,8 @@ from orchestration.analyst_views import create_analyst_views
 from orchestration.docs_gen import released_tables
 from orchestration.report.charts import trend_chart
 from orchestration.report.data import ReportError, load_report_data
+from orchestration.report.html import render_page
+from orchestration.report.i18n import EN, NL
 
 
 def _insert(con, table: str, rows: list[dict]) -> None:
@@ -38,7 +42,8 @@ def published(tmp_path):
             if table.kind == "table":
                 con.execute(f"CREATE TABLE {table.name} ({', '.join(f'{c} {t}' for c, t, _ in table.columns)})")
         create_analyst_views(con)
-        _insert(con, "indicators", [{"indicator_code": "big2", "name_en": "Big2", "name_nl": "Big2", "unit": "%",
+        _insert(con, "indicators", [{"indicator_code": "big2", "name_en": "Big2 (preterm or small)",
+                                     "name_nl": "Big2 (vroeg of klein)", "unit": "%",
                                      "definition": "d", "polarity": "low_is_good", "phase": "during_pregnancy"}])
         _insert(con, "regions", [
             {"classification_year": 2024, "region_code": code, "region_name": code, "region_level": level,
@@ -111,3 +116,52 @@ def test_the_report_reads_within_the_query_bounds(published, monkeypatch):
         limit, temp = con.execute("SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
     assert limit.startswith("286.1 MiB") and temp == ""
     assert load_report_data(published, 2024).year == 2024
+
+
+# English labels of the report before it spoke Dutch: none may be visible in the Dutch report
+ENGLISH_LABELS = ["withheld", "similar", "better", "worse", "recent trend", "compared with", "cases / population",
+                  "by year", "Indicators", "Generated", "No map", "hover", "gemeenten published", "5-year pooled",
+                  "value", "95% CI", "not given", "Dutch:", "increasing", "decreasing", "no significant change",
+                  "cannot be calculated", "fewer than", "than Nederland", "not answered", "no figure", "region",
+                  "classification", "population", "Before pregnancy", "During pregnancy", "After birth"]
+
+
+def visible_text(html: str) -> str:
+    """The page's text as a reader sees it (tooltips included), without tags and attributes."""
+    body = re.sub(r"<style>.*?</style>", " ", html, flags=re.DOTALL)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def english_labels_in(text: str) -> list[str]:
+    return [label for label in ENGLISH_LABELS if re.search(rf"\b{re.escape(label)}\b", text, re.IGNORECASE)]
+
+
+def test_the_report_is_dutch_by_default_and_english_on_request(published):
+    data = load_report_data(published, 2024, gemeente="GM0002")
+    dutch = render_page(data, None, (1, 1), "geen kaart")
+    assert dutch.startswith("<!DOCTYPE html>\n<html lang=\"nl\">")
+    text = visible_text(dutch)
+    assert "Big2 (vroeg of klein)" in text and "Big2 (preterm" not in text
+    assert "Tijdens de zwangerschap" in text  # the phase, in the contents and the definition
+    assert "stijgend en slechter" in text and "niet te berekenen" in text  # trends
+    assert "slechter" in text and "gelijk" in text  # comparisons
+    assert "Waarde (%)" in text and "95%-BI (%)" in text and "Eenheid" in text  # units in the headers
+    assert re.search(r"Nederland 2024: 13,0% \(95%-BI 11,0\u201315,0\)", text)  # decimal comma
+    assert "GM0002 (GM0002) vergeleken met Nederland, 2024" in text and "2020-2024: 18,0" in text
+    assert not english_labels_in(text), english_labels_in(text)
+
+    english = render_page(data, None, (1, 1), "no map", EN)
+    assert english.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
+    text = visible_text(english)
+    assert "Big2 (preterm or small)" in text and "vroeg of klein" not in text
+    assert "increasing and getting worse" in text and "Nederland 2024: 13.0% (95% CI 11.0\u201315.0)" in text
+    assert "Value (%)" in text and "Compared with Nederland" in text and "worse" in text
+    assert set(english_labels_in(text)) >= {"worse", "similar", "recent trend", "Indicators", "Generated",
+                                            "During pregnancy", "5-year pooled"}
+
+
+def test_thousands_get_a_separator_in_the_counts(published):
+    data = load_report_data(published, 2024)
+    data.indicators[0].nederland.update(numerator=12345, denominator=1234567)
+    assert "12.345 / 1.234.567" in render_page(data, None, (1, 1), "", NL)
+    assert "12,345 / 1,234,567" in render_page(data, None, (1, 1), "", EN)

@@ -176,3 +176,38 @@ def test_detailed_boundaries_are_simplified_to_the_map_scale():
     steps = shape.path.count(" ") // 2 + 1
     assert 20 < steps < 300, steps  # smooth at 320 px, far fewer than 4000 points
     assert len(shape.path) < 3000
+
+
+def test_dutch_formats_tooltips_and_legend():
+    from orchestration.report.i18n import NL
+
+    assert scales.format_value(14.789, "%", NL) == "14,8%" and NL.value(5.0, "per 1000") == "5,0 per 1000"
+    assert NL.count(1234567) == "1.234.567" and NL.interval(13.1, 16.04) == "13,1\u201316,0"
+    assert NL.trend("increasing_and_getting_worse") == "stijgend en slechter" and NL.comparison("similar") == "gelijk"
+    shapes = [geo.Shape("GM0001", "A", "M0 0l1 0 0 1z"), geo.Shape("GM0002", "B", "M2 0l1 0 0 1z")]
+    rows = {"GM0001": {"value": 12.5, "ci95_lower": 10.0, "ci95_upper": 15.0, "suppressed": False,
+                       "suppression_reason": None, "compared_to_nl": "worse"},
+            "GM0002": {"value": None, "ci95_lower": None, "ci95_upper": None, "suppressed": True,
+                       "suppression_reason": "not_answered", "compared_to_nl": None}}
+    svg, legend = choropleth(shapes, 10, 10, rows, {}, "%", "t", NL)
+    assert "A (GM0001): 12,5% (95%-BI 10,0\u201315,0), slechter dan Nederland" in svg
+    assert "B (GM0002): niet beantwoord</title>" in svg  # no answer is not 'afgeschermd'
+    assert "afgeschermd (privacy)" in legend and "geen cijfer" in legend
+    rows = [_row(2020, 15.0), _row(2021, None, True, "numerator_below_10"), _row(2022, 14.0)]
+    assert "2021: afgeschermd (minder dan 10 gevallen)" in trend_chart(rows, "%", "t", NL)
+
+
+def test_one_order_and_one_set_of_words_for_the_report_and_the_site():
+    from orchestration.report.i18n import EN, LANGUAGES, NL, by_phase
+    from orchestration.site.text import TEXT
+
+    metas = [{"indicator_code": "z", "phase": "before_pregnancy"}, {"indicator_code": "a", "phase": "after_birth"},
+             {"indicator_code": "b", "phase": "during_pregnancy"}, {"indicator_code": "c", "phase": None}]
+    assert [m["indicator_code"] for m in by_phase(metas)] == ["z", "b", "a", "c"]
+    assert NL.indicator_name({"name_nl": "Vroeggeboorte", "name_en": "Preterm birth"}) == "Vroeggeboorte"
+    assert EN.indicator_name({"name_nl": "Vroeggeboorte", "name_en": "Preterm birth"}) == "Preterm birth"
+    # the site's texts include the shared ones of report.i18n, unchanged: one place for each phrase
+    for lang, words in LANGUAGES.items():
+        assert set(TEXT[lang]) == set(TEXT["nl"])
+        assert all(TEXT[lang][key] == text for key, text in words.text.items())
+    assert set(NL.text) == set(EN.text)

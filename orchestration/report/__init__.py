@@ -1,4 +1,5 @@
-"""`ksm report`: one self-contained HTML report of a released year (charts, map, tables)."""
+"""`ksm report`: one self-contained HTML report of a released year (charts, map, tables), in Dutch
+by default (`lang="en"` for English)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from orchestration.report.data import ReportError, load_report_data
 from orchestration.report.geo import BoundaryError, Shape, fit_shapes, load_features
 from orchestration.report.html import render_page
+from orchestration.report.i18n import LANGUAGES
 from orchestration.settings import Paths
 
 MAP_WIDTH, MAP_HEIGHT = 460, 540
@@ -42,18 +44,19 @@ def map_shapes(paths: Paths, classification_year: int, names: dict[str, str], bo
 
 
 def build_report(paths: Paths, year: int, boundaries: Path | None = None, gemeente: str | None = None,
-                 out: Path | None = None, progress=print) -> Path:
+                 out: Path | None = None, progress=print, lang: str = "nl") -> Path:
+    if lang not in LANGUAGES:
+        raise ReportError(f"--lang {lang!r}: the report speaks {' or '.join(sorted(LANGUAGES))}")
+    words = LANGUAGES[lang]
     data = load_report_data(paths.published, year, gemeente)
-    progress(f"report {year} v{data.version}: {len(data.indicators)} indicators, "
+    progress(f"report {year} v{data.version} ({lang}): {len(data.indicators)} indicators, "
              f"classification {data.classification_year}")
     shapes, size = map_shapes(paths, data.classification_year, data.gemeente_names, boundaries,
                               MAP_WIDTH, MAP_HEIGHT, progress)
-    note = "" if shapes else (
-        f"No map: no gemeente boundaries for {data.classification_year}. Run "
-        f"<code>ksm fetch-boundaries --year {data.classification_year}</code> or pass "
-        "<code>--boundaries FILE.geojson</code>.")
-    html = render_page(data, shapes, size, note)
-    target = out or paths.home / "reports" / f"monitor-{year}-v{data.version}.html"
+    note = "" if shapes else words.t("map_none", year=data.classification_year)
+    html = render_page(data, shapes, size, note, words)
+    suffix = "" if lang == "nl" else f"-{lang}"  # each language its own file, as the site's folders
+    target = out or paths.home / "reports" / f"monitor-{year}-v{data.version}{suffix}.html"
     write_atomically(target, html)
     progress(f"wrote {target} ({len(html.encode()) / 1024:.0f} KiB)")
     return target

@@ -81,10 +81,9 @@ def trend_chart(rows: list[dict], unit: str, label: str, words: Words = EN,
             out.append(f'<polyline class="line" points="{line}"/>')
     for p in points:
         if p["value"] is None:
-            why = words.reason(p["reason"])
             out.append(f'<g class="withheld-year"><text x="{x(p["year"]):.1f}" y="{plot_b - 4}" '
                        f'text-anchor="middle">&#215;</text><title>{p["year"]}: '
-                       f'{escape(words.t("withheld_why", reason=why))}</title></g>')
+                       f'{escape(words.withheld(p["reason"]))}</title></g>')
         else:
             interval = words.interval(p["lo"], p["hi"])
             tip = f"{p['year']}: {words.value(p['value'], unit)}" + (
@@ -136,7 +135,7 @@ def bar_chart(bars: list[dict], unit: str, label: str, words: Words = EN, refere
         mid = top_y + (BAR_ROW - 6) / 2
         out.append(f'<text class="tick" x="{left - 6}" y="{mid + 4:.1f}" text-anchor="end">{escape(bar["label"])}</text>')
         if bar["suppressed"] or bar["value"] is None:
-            why = words.t("withheld_why", reason=words.reason(bar["suppression_reason"]))
+            why = words.withheld(bar["suppression_reason"])
             out.append(f'<text class="withheld" x="{left + 4}" y="{mid + 4:.1f}">{escape(why)}</text>')
             continue
         value = bar["value"]

@@ -9,10 +9,7 @@ from pathlib import Path
 
 from orchestration.published import open_published
 from orchestration.query_bounds import QueryBounds, time_limit
-from orchestration.report.i18n import EN, phase_rank
-
-TRENDS = EN.trends
-REASONS = EN.reasons
+from orchestration.report.i18n import Words, by_phase
 
 _ROW_COLUMNS = ("region_code", "region_name", "region_level", "period", "year_from", "year_to",
                 "numerator", "denominator", "value", "ci95_lower", "ci95_upper", "suppressed",
@@ -31,11 +28,15 @@ class IndicatorReport:
     definition: str
     unit: str
     polarity: str
+    phase: str | None
     national: list[dict]          # Nederland's yearly 'total' rows up to the year
     map_period: str | None        # pooled period when built for the year, else the year
     gemeenten: dict[str, dict]    # gemeente code -> its row for map_period
     ggd: list[dict]               # GGD-regio rows of the year, by name
     nederland: dict | None        # Nederland's row of the year
+
+    def name(self, words: Words) -> str:
+        return words.indicator_name({"name_nl": self.name_nl, "name_en": self.name_en})
 
 
 @dataclass
@@ -106,7 +107,7 @@ def load_report_data(published: Path, year: int, gemeente: str | None = None) ->
         base = ("FROM indicator_values WHERE indicator_code = ? AND classification_year = ? "
                 "AND breakdown = 'total'")
         metas = _rows(con, "SELECT * FROM indicators", [])
-        for meta in sorted(metas, key=lambda m: (phase_rank(m["phase"]), m["indicator_code"])):
+        for meta in by_phase(metas):
             code = meta["indicator_code"]
             if not con.execute(f"SELECT count(*) {base} AND year_to = ?", [code, classification, year]).fetchone()[0]:
                 continue  # not built for this year
@@ -125,7 +126,7 @@ def load_report_data(published: Path, year: int, gemeente: str | None = None) ->
             nl_now = next((r for r in national if r["year_to"] == year), None)
             data.indicators.append(IndicatorReport(
                 code, meta["name_en"], meta["name_nl"], meta["definition"], meta["unit"], meta["polarity"],
-                national, map_period, gemeenten, ggd, nl_now))
+                meta["phase"], national, map_period, gemeenten, ggd, nl_now))
         if gemeente:
             data.profile_gemeente = gemeente
             data.profile = _gemeente_profile(con, year, classification, gemeente, names)
@@ -140,7 +141,7 @@ def _gemeente_profile(con, year: int, classification: int, gemeente: str, names:
         raise ReportError(f"{gemeente} is not a gemeente of the {classification} classification "
                           "the release uses (codes like GM0363; see the regions table)")
     return _rows(con, """
-        SELECT g.indicator_code, i.name_en, g.unit, g.period, g.value, g.ci95_lower, g.ci95_upper,
+        SELECT g.indicator_code, i.name_en, i.name_nl, g.unit, g.period, g.value, g.ci95_lower, g.ci95_upper,
                g.suppressed, g.suppression_reason, g.compared_to_nl, g.trend,
                n.value AS nl_value, p.period AS pooled_period, p.value AS pooled_value,
                p.ci95_lower AS pooled_ci95_lower, p.ci95_upper AS pooled_ci95_upper,

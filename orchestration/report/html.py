@@ -1,4 +1,5 @@
-"""The report page: one self-contained HTML file (inline CSS and SVG, no external URL)."""
+"""The report page: one self-contained HTML file (inline CSS and SVG, no external URL), in Dutch
+by default: every word through a `Words` (`orchestration.report.i18n`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ import datetime as dt
 from html import escape
 
 from orchestration.report.charts import trend_chart
-from orchestration.report.data import REASONS, TRENDS, IndicatorReport, ReportData
+from orchestration.report.data import IndicatorReport, ReportData
 from orchestration.report.geo import Shape
-from orchestration.report.i18n import NOT_ANSWERED
+from orchestration.report.i18n import NL, Words
 from orchestration.report.maps import PATTERN_DEFS, choropleth
-from orchestration.report.scales import COMPARISON, format_interval, format_value
+from orchestration.report.scales import COMPARISON
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;margin:0;background:#fff}
@@ -31,136 +32,154 @@ svg.chart .point{fill:#08519c}svg.chart .withheld-year text{fill:#c00000;font-si
 svg.map path{stroke:#ffffff;stroke-width:.4}svg.map path[data-class=none]{stroke:#9aa5b1}svg.map path:hover{stroke:#1f2933;stroke-width:1.2}
 ul.legend{list-style:none;padding:0;margin:6px 0;font-size:12px}ul.legend li{display:flex;align-items:center;gap:6px;margin:2px 0}
 .swatch{display:inline-block;width:14px;height:14px;border:1px solid #9aa5b1}
-nav ul{columns:2;padding-left:18px}
+nav ul{columns:2;padding-left:18px}nav h3{font-size:14px;margin:10px 0 2px}
 """
 
 
-DEMO_BANNER = ('<p class="demo" role="alert" style="background:#fff3cd;border:2px solid #c00000;padding:8px 12px;'
-               'font-weight:600">Demo: synthetic data (synthetische gegevens). These figures are made up and are not '
-               "about real gemeenten.</p>")
+DEMO_STYLE = "background:#fff3cd;border:2px solid #c00000;padding:8px 12px;font-weight:600"
 
 
-def _badge(comparison: str | None) -> str:
+def badge(comparison: str | None, words: Words) -> str:
+    """The comparison with Nederland as a coloured word ('beter', 'gelijk', 'slechter')."""
     if not comparison:
         return ""
     colour = COMPARISON.get(comparison, "#e4e7eb")
     text_colour = "#fff" if comparison in ("worse", "lower") else "#1f2933"
-    return f'<span class="badge" style="background:{colour};color:{text_colour}">{escape(comparison)}</span>'
+    return (f'<span class="badge" data-comparison="{escape(comparison)}" style="background:{colour};'
+            f'color:{text_colour}">{escape(words.comparison(comparison))}</span>')
 
 
-def _withheld(reason: str | None) -> str:
-    text = REASONS.get(reason, reason or "not published")
-    # a gemeente that did not answer the questionnaire is not withheld: there is no answer
-    return f'<span class="withheld">{escape(text if reason == NOT_ANSWERED else f"withheld ({text})")}</span>'
+def _withheld(reason: str | None, words: Words) -> str:
+    return f'<span class="withheld">{escape(words.withheld(reason))}</span>'
 
 
-def _value_cells(row: dict, unit: str) -> str:
-    """Value, interval and counts; a withheld row shows why, never a number."""
+def _value_cells(row: dict, words: Words) -> str:
+    """Value and interval as bare numbers (the unit is in the column header) and the counts; a
+    withheld row shows why, never a number."""
     if row["suppressed"] or row["value"] is None:
-        return f'<td colspan="3">{_withheld(row["suppression_reason"])}</td>'
-    return (f'<td class="num">{format_value(row["value"], unit)}</td>'
-            f'<td class="num">{format_interval(row["ci95_lower"], row["ci95_upper"])}</td>'
-            f'<td class="num">{row["numerator"]:,} / {row["denominator"]:,}</td>')
+        return f'<td colspan="3">{_withheld(row["suppression_reason"], words)}</td>'
+    return (f'<td class="num">{words.figure(row["value"])}</td>'
+            f'<td class="num">{words.interval(row["ci95_lower"], row["ci95_upper"])}</td>'
+            f'<td class="num">{words.count(row["numerator"])} / {words.count(row["denominator"])}</td>')
 
 
-def region_table(indicator: IndicatorReport, year: int) -> str:
-    head = ("<tr><th>region</th><th>value</th><th>95% CI</th><th>cases / population</th>"
-            "<th>compared with Nederland</th><th>recent trend</th></tr>")
+def region_table(indicator: IndicatorReport, year: int, words: Words) -> str:
+    w = words
+    head = (f'<tr><th>{escape(w.t("region"))}</th><th>{escape(w.t("value", unit=indicator.unit))}</th>'
+            f'<th>{escape(w.t("ci", unit=indicator.unit))}</th><th>{escape(w.t("counts"))}</th>'
+            f'<th>{escape(w.t("compared"))}</th><th>{escape(w.t("trend"))}</th></tr>')
     rows = []
     if indicator.nederland:
         nl = indicator.nederland
-        rows.append(f'<tr class="nl"><td>Nederland</td>{_value_cells(nl, indicator.unit)}<td></td>'
-                    f'<td>{escape(TRENDS.get(nl["trend"], nl["trend"] or ""))}</td></tr>')
+        rows.append(f'<tr class="nl"><td>{escape(w.t("nederland"))}</td>{_value_cells(nl, w)}<td></td>'
+                    f'<td>{escape(w.trend(nl["trend"]))}</td></tr>')
     for r in indicator.ggd:
         rows.append(f'<tr data-region="{r["region_code"]}"><td>{escape(r["region_name"])}</td>'
-                    f'{_value_cells(r, indicator.unit)}<td>{_badge(r["compared_to_nl"])}</td>'
-                    f'<td>{escape(TRENDS.get(r["trend"], r["trend"] or ""))}</td></tr>')
-    return f'<table class="regions"><caption class="meta">GGD-regio\'s, {year}</caption>{head}{"".join(rows)}</table>'
+                    f'{_value_cells(r, w)}<td>{badge(r["compared_to_nl"], w)}</td>'
+                    f'<td>{escape(w.trend(r["trend"]))}</td></tr>')
+    return (f'<table class="regions" data-unit="{escape(indicator.unit)}"><caption class="meta">'
+            f'{escape(w.t("ggd_table", year=year))}</caption>{head}{"".join(rows)}</table>')
 
 
 def indicator_section(indicator: IndicatorReport, year: int, shapes: list[Shape] | None,
-                      size: tuple[float, float], names: dict[str, str], map_note: str) -> str:
+                      size: tuple[float, float], names: dict[str, str], map_note: str, words: Words) -> str:
+    w = words
     anchor = f"ind-{indicator.code}"
-    chart = trend_chart(indicator.national, indicator.unit, f"{indicator.name_en}: Nederland by year")
+    name = indicator.name(w)
+    chart = trend_chart(indicator.national, indicator.unit, f"{name}: {w.t('nl_by_year')}", w)
     nl = indicator.nederland
     summary = ""
     if nl is not None:
-        summary = (f"Nederland {year}: {_withheld(nl['suppression_reason'])}" if nl["suppressed"] or nl["value"] is None
-                   else f"Nederland {year}: <strong>{format_value(nl['value'], indicator.unit)}</strong> "
-                        f"(95% CI {format_interval(nl['ci95_lower'], nl['ci95_upper'])}); recent trend: "
-                        f"{escape(TRENDS.get(nl['trend'], nl['trend'] or 'not given'))}")
+        interval = w.interval(nl["ci95_lower"], nl["ci95_upper"])
+        summary = (f"{escape(w.t('nederland'))} {year}: {_withheld(nl['suppression_reason'], w)}"
+                   if nl["suppressed"] or nl["value"] is None
+                   else w.t("nl_summary" if interval else "nl_summary_no_ci", year=year, interval=escape(interval),
+                            value=escape(w.value(nl["value"], indicator.unit)),
+                            trend=escape(w.trend(nl["trend"]) or w.t("trend_not_given"))))
+    period = indicator.map_period or str(year)
+    title = f'<h3>{escape(w.t("map_values", period=period))}</h3>'
     published = sum(1 for r in indicator.gemeenten.values() if not r["suppressed"] and r["value"] is not None)
     if shapes and not published:
-        map_html = (f'<h3>Gemeenten, {escape(indicator.map_period or str(year))}</h3><p class="note">No map: '
-                    "every gemeente figure of this period is withheld (privacy) or missing.</p>")
+        map_html = f'{title}<p class="note">{escape(w.t("map_all_withheld"))}</p>'
     elif shapes:
-        label = f"{indicator.name_en}: gemeenten, {indicator.map_period}"
-        svg, legend = choropleth(shapes, size[0], size[1], indicator.gemeenten, names, indicator.unit, label)
-        map_html = (f"<h3>Gemeenten, {escape(indicator.map_period or str(year))}</h3>{svg}{legend}"
-                    f'<p class="meta">{published} of {len(indicator.gemeenten)} gemeenten published; '
-                    "hover a gemeente for its value.</p>")
+        label = f"{name}: {w.t('map_values', period=period)}"
+        svg, legend = choropleth(shapes, size[0], size[1], indicator.gemeenten, names, indicator.unit, label, w)
+        map_html = (f"{title}{svg}{legend}<p class=\"meta\">"
+                    f"{escape(w.t('map_published', published=published, total=len(indicator.gemeenten)))}</p>")
     else:
-        map_html = f'<h3>Gemeenten</h3><p class="note">{map_note}</p>'
+        map_html = f'<h3>{escape(w.t("gemeenten"))}</h3><p class="note">{map_note}</p>'
+    phase = w.phases.get(indicator.phase or "", "")
     return (f'<section class="indicator" id="{anchor}" data-indicator="{indicator.code}">'
-            f"<h2>{escape(indicator.name_en)} <small class=\"meta\">({escape(indicator.code)}, "
+            f"<h2>{escape(name)} <small class=\"meta\">({escape(indicator.code)}, "
             f"{escape(indicator.unit)})</small></h2>"
-            f'<p class="definition">{escape(indicator.definition)} Dutch: {escape(indicator.name_nl)}.</p>'
+            f'<p class="definition">{escape(phase + ". " if phase else "")}{escape(indicator.definition)}</p>'
             f"<p>{summary}</p>"
-            f'<div class="row"><div class="panel"><h3>Nederland by year, with 95% interval</h3>{chart}</div>'
+            f'<div class="row"><div class="panel"><h3>{escape(w.t("nl_by_year"))}</h3>{chart}</div>'
             f'<div class="panel">{map_html}</div></div>'
-            f"{region_table(indicator, year)}</section>")
+            f"{region_table(indicator, year, w)}</section>")
 
 
-def profile_section(data: ReportData) -> str:
+def profile_section(data: ReportData, words: Words) -> str:
+    w = words
     code = data.profile_gemeente
     name = data.gemeente_names.get(code, code)
-    head = ("<tr><th>indicator</th><th>value</th><th>95% CI</th><th>Nederland</th><th>compared</th>"
-            "<th>recent trend</th><th>5-year pooled</th></tr>")
+    head = "".join(f"<th>{escape(w.t(key))}</th>" for key in (
+        "indicator", "unit", "value_plain", "ci_plain", "nederland", "compared", "trend", "pooled"))
     rows = []
     for r in data.profile or []:
         if r["suppressed"] or r["value"] is None:
-            value = f'<td colspan="2">{_withheld(r["suppression_reason"])}</td>'
+            value = f'<td colspan="2">{_withheld(r["suppression_reason"], w)}</td>'
         else:
-            value = (f'<td class="num">{format_value(r["value"], r["unit"])}</td>'
-                     f'<td class="num">{format_interval(r["ci95_lower"], r["ci95_upper"])}</td>')
+            value = (f'<td class="num">{w.figure(r["value"])}</td>'
+                     f'<td class="num">{w.interval(r["ci95_lower"], r["ci95_upper"])}</td>')
         if r["pooled_period"] is None:
             pooled = ""
         elif r["pooled_suppressed"] or r["pooled_value"] is None:
-            pooled = f'{r["pooled_period"]}: <span class="withheld">withheld</span>'
+            pooled = f'{r["pooled_period"]}: <span class="withheld">{escape(w.t("withheld"))}</span>'
         else:
-            pooled = f'{r["pooled_period"]}: {format_value(r["pooled_value"], r["unit"])} {_badge(r["pooled_compared_to_nl"])}'
+            pooled = f'{r["pooled_period"]}: {w.figure(r["pooled_value"])} {badge(r["pooled_compared_to_nl"], w)}'
         rows.append(f'<tr data-indicator="{r["indicator_code"]}"><td><a href="#ind-{r["indicator_code"]}">'
-                    f'{escape(r["name_en"])}</a></td>{value}'
-                    f'<td class="num">{format_value(r["nl_value"], r["unit"])}</td><td>{_badge(r["compared_to_nl"])}</td>'
-                    f'<td>{escape(TRENDS.get(r["trend"], r["trend"] or ""))}</td><td>{pooled}</td></tr>')
-    return (f'<section id="profile"><h2>{escape(name)} ({escape(code)}) compared with Nederland, {data.year}</h2>'
-            f"<table>{head}{''.join(rows)}</table></section>")
+                    f'{escape(w.indicator_name(r))}</a></td><td>{escape(r["unit"])}</td>{value}'
+                    f'<td class="num">{w.figure(r["nl_value"])}</td><td>{badge(r["compared_to_nl"], w)}</td>'
+                    f'<td>{escape(w.trend(r["trend"]))}</td><td>{pooled}</td></tr>')
+    title = w.t("profile_title", name=name, code=code, year=data.year)
+    return f'<section id="profile"><h2>{escape(title)}</h2><table><tr>{head}</tr>{"".join(rows)}</table></section>'
 
 
-def render_page(data: ReportData, shapes: list[Shape] | None, size: tuple[float, float], map_note: str) -> str:
-    title = f"Kansrijke Start monitor {data.year}"
-    toc = "".join(f'<li><a href="#ind-{i.code}">{escape(i.name_en)}</a></li>' for i in data.indicators)
-    sections = "".join(indicator_section(i, data.year, shapes, size, data.gemeente_names, map_note)
+def contents(data: ReportData, words: Words) -> str:
+    """The indicators by phase, as the site's overview lists them."""
+    groups: dict[str | None, list[str]] = {}
+    for i in data.indicators:
+        groups.setdefault(i.phase, []).append(f'<li><a href="#ind-{i.code}">{escape(i.name(words))}</a></li>')
+    return "".join(f"<h3>{escape(words.phases.get(phase or '', phase or ''))}</h3><ul>{''.join(items)}</ul>"
+                   for phase, items in groups.items())
+
+
+def render_page(data: ReportData, shapes: list[Shape] | None, size: tuple[float, float], map_note: str,
+                words: Words = NL) -> str:
+    w = words
+    title = w.t("title", year=data.year)
+    sections = "".join(indicator_section(i, data.year, shapes, size, data.gemeente_names, map_note, w)
                        for i in data.indicators)
-    profile = profile_section(data) if data.profile_gemeente else ""
+    profile = profile_section(data, w) if data.profile_gemeente else ""
     generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    legend = " ".join(_badge(c) for c in ("better", "similar", "worse"))
+    legend = " ".join(badge(c, w) for c in ("better", "similar", "worse"))
+    intro = escape(w.t("report_intro", legend="\0")).replace("\0", legend)
+    banner = f'<p class="demo" role="alert" style="{DEMO_STYLE}">{escape(w.t("demo"))}</p>' if data.synthetic else ""
+    release = w.t("release", year=data.year, version=data.version, released_at=data.released_at,
+                  classification=data.classification_year, indicators=len(data.indicators))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="{w.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{CSS}</style></head>
 <body>{PATTERN_DEFS}
-<header><h1>{escape(title)}</h1>{DEMO_BANNER if data.synthetic else ""}
-<p class="meta">Release {data.year} v{data.version} ({escape(data.released_at)}); gemeenten on the
-{data.classification_year} classification; {len(data.indicators)} indicators.</p></header>
+<header><h1>{escape(title)}</h1>{banner}
+<p class="meta">{escape(release)}</p></header>
 <main>
-<p>Per indicator: Nederland's yearly figures with their 95% confidence interval (band), a map of the
-gemeenten (the 5-year pooled period when there is one, as small gemeenten rarely have a yearly
-figure) and the GGD-regio's compared with Nederland: {legend} (similar when Nederland lies in the
-region's 95% interval). Figures based on fewer than 10 people are withheld and shown as such.</p>
+<p>{intro}</p>
 {profile}
-<nav><h2>Indicators</h2><ul>{toc}</ul></nav>
+<nav><h2>{escape(w.t("nav_indicators"))}</h2>{contents(data, w)}</nav>
 {sections}
 </main>
-<footer><p class="meta">Generated {generated} from the released marts (published/monitor.duckdb).</p></footer>
+<footer><p class="meta">{escape(w.t("generated", when=generated))}</p></footer>
 </body></html>
 """

@@ -1,12 +1,15 @@
 """The words and number formats of the report and the site, in Dutch and English.
 
 Every label a reader sees goes through a `Words` (`NL` or `EN`): the comparison and trend words,
-the reasons a figure is withheld, the phases, and numbers (nl-NL: decimal comma, thousands point).
+the reasons a figure is withheld, the phases, the breakdowns, indicator names, numbers (nl-NL:
+decimal comma, thousands point) and the sentences and headings that the report and the site share
+(`Words.text`; the site's own sentences are in `orchestration.site.text`, the report's are here).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 # the indicators' order everywhere: by phase of the first 1000 days
@@ -17,6 +20,12 @@ NOT_ANSWERED = "not_answered"
 
 def phase_rank(phase: str | None) -> int:
     return PHASES.index(phase) if phase in PHASES else len(PHASES)
+
+
+def by_phase(indicators: Iterable[dict]) -> list[dict]:
+    """The one order of the indicators (rows of the `indicators` table) in the report and the site:
+    by phase (before, during, after pregnancy), then by code."""
+    return sorted(indicators, key=lambda m: (phase_rank(m["phase"]), m["indicator_code"]))
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,16 @@ class Words:
     def reason(self, code: str | None) -> str:
         return self.reasons.get(code, code or self.text["not_published"])
 
+    def withheld(self, code: str | None) -> str:
+        """'afgeschermd (minder dan 10 gevallen)'; a gemeente that did not answer the questionnaire
+        is not withheld: there is no answer, so it reads 'niet beantwoord'."""
+        reason = self.reason(code)
+        return reason if code == NOT_ANSWERED else self.t("withheld_why", reason=reason)
+
+    def indicator_name(self, indicator: dict) -> str:
+        """An indicator's name in this language (name_nl, name_en) from its row of `indicators`."""
+        return indicator.get(f"name_{self.lang}") or indicator["name_en"]
+
 
 EN = Words(
     lang="en", decimal=".", thousands=",",
@@ -105,7 +124,33 @@ EN = Words(
         "no_figure": "no figure", "ci95": "95% CI", "than_nl": "{comparison} than Nederland",
         "similar_nl": "similar to Nederland", "no_national": "No national figure published for this indicator.",
         "privacy": "withheld (privacy)", "published_value": "published value",
-        "below": "below {edge}", "or_more": "{edge} or more", "range": "{low} to {high}",
+        "below": "below {edge}", "or_more": "{edge} or more", "class_range": "{low} to {high}",
+        # the pages' sentences and headings, the same in the report and the site
+        "title": "Kansrijke Start monitor {year}",
+        "release": "Release {year} v{version} ({released_at}); gemeenten on the {classification} classification; "
+                   "{indicators} indicators.",
+        "demo": "Demo: synthetic data. These figures are made up and are not about real gemeenten.",
+        "nav_indicators": "Indicators",
+        "indicator": "Indicator", "unit": "Unit", "region": "Region", "nederland": "Nederland",
+        "value": "Value ({unit})", "ci": "95% CI ({unit})", "ci_plain": "95% CI", "counts": "Cases / population",
+        "value_plain": "Value", "compared": "Compared with Nederland", "trend": "Recent trend",
+        "nl_by_year": "Nederland by year, with 95% confidence interval",
+        "map_none": "No map: no gemeente boundaries for {year}. Run <code>ksm fetch-boundaries --year {year}</code> "
+                    "or pass <code>--boundaries FILE.geojson</code>.",
+        "map_all_withheld": "No map: every gemeente figure of this period is withheld (privacy) or missing.",
+        "map_published": "{published} of {total} gemeenten published; hover a gemeente for its value.",
+        "ggd_table": "GGD-regio's, {year}", "gemeenten": "Gemeenten",
+        "nl_summary": "Nederland {year}: <strong>{value}</strong> (95% CI {interval}); recent trend: {trend}.",
+        "nl_summary_no_ci": "Nederland {year}: <strong>{value}</strong>; recent trend: {trend}.",
+        "generated": "Generated {when} from the released marts (published/monitor.duckdb).",
+        # the report's own
+        "report_intro": "Per indicator: Nederland's yearly figures with their 95% confidence interval (band), a map "
+                        "of the gemeenten (the 5-year pooled period when there is one, as small gemeenten rarely "
+                        "have a yearly figure) and the GGD-regio's compared with Nederland: {legend} (similar when "
+                        "Nederland lies in the region's 95% interval). Figures based on fewer than 10 people are "
+                        "withheld and shown as such.",
+        "map_values": "Gemeenten, {period}", "pooled": "5-year pooled", "trend_not_given": "not given",
+        "profile_title": "{name} ({code}) compared with Nederland, {year}",
     },
 )
 
@@ -141,7 +186,33 @@ NL = Words(
         "no_figure": "geen cijfer", "ci95": "95%-BI", "than_nl": "{comparison} dan Nederland",
         "similar_nl": "gelijk aan Nederland", "no_national": "Geen landelijk cijfer gepubliceerd voor deze indicator.",
         "privacy": "afgeschermd (privacy)", "published_value": "gepubliceerde waarde",
-        "below": "lager dan {edge}", "or_more": "{edge} of hoger", "range": "{low} tot {high}",
+        "below": "lager dan {edge}", "or_more": "{edge} of hoger", "class_range": "{low} tot {high}",
+        # the pages' sentences and headings, the same in the report and the site
+        "title": "Kansrijke Start monitor {year}",
+        "release": "Release {year} v{version} ({released_at}); gemeenten volgens de indeling van {classification}; "
+                   "{indicators} indicatoren.",
+        "demo": "Demo: synthetische gegevens. Deze cijfers zijn verzonnen en gaan niet over echte gemeenten.",
+        "nav_indicators": "Indicatoren",
+        "indicator": "Indicator", "unit": "Eenheid", "region": "Regio", "nederland": "Nederland",
+        "value": "Waarde ({unit})", "ci": "95%-BI ({unit})", "ci_plain": "95%-BI", "counts": "Gevallen / populatie",
+        "value_plain": "Waarde", "compared": "Vergeleken met Nederland", "trend": "Recente trend",
+        "nl_by_year": "Nederland per jaar, met 95%-betrouwbaarheidsinterval",
+        "map_none": "Geen kaart: geen gemeentegrenzen voor {year}. Draai <code>ksm fetch-boundaries --year {year}</code> "
+                    "of geef <code>--boundaries BESTAND.geojson</code> mee.",
+        "map_all_withheld": "Geen kaart: elk gemeentecijfer van deze periode is afgeschermd (privacy) of ontbreekt.",
+        "map_published": "{published} van {total} gemeenten gepubliceerd; wijs een gemeente aan voor haar waarde.",
+        "ggd_table": "GGD-regio's, {year}", "gemeenten": "Gemeenten",
+        "nl_summary": "Nederland {year}: <strong>{value}</strong> (95%-BI {interval}); recente trend: {trend}.",
+        "nl_summary_no_ci": "Nederland {year}: <strong>{value}</strong>; recente trend: {trend}.",
+        "generated": "Gemaakt op {when} uit de vrijgegeven gegevens (published/monitor.duckdb).",
+        # the report's own
+        "report_intro": "Per indicator: de jaarcijfers van Nederland met hun 95%-betrouwbaarheidsinterval (band), "
+                        "een kaart van de gemeenten (de vijfjaarsperiode als die er is, omdat kleine gemeenten "
+                        "zelden een jaarcijfer hebben) en de GGD-regio's vergeleken met Nederland: {legend} (gelijk "
+                        "wanneer Nederland binnen het 95%-interval van de regio ligt). Cijfers die op minder dan "
+                        "10 personen berusten, zijn afgeschermd en staan er als zodanig.",
+        "map_values": "Gemeenten, {period}", "pooled": "Vijfjaarsperiode", "trend_not_given": "niet gegeven",
+        "profile_title": "{name} ({code}) vergeleken met Nederland, {year}",
     },
 )
 

@@ -25,7 +25,7 @@ def _tooltip(shape: Shape, name: str, row: dict | None, unit: str, words: Words 
     if row is None:
         return f"{name} ({shape.code}): {words.t('no_figure')}"
     if row["suppressed"] or row["value"] is None:
-        return f"{name} ({shape.code}): {words.t('withheld_why', reason=words.reason(row['suppression_reason']))}"
+        return f"{name} ({shape.code}): {words.withheld(row['suppression_reason'])}"
     text = f"{name} ({shape.code}): {words.value(row['value'], unit)}"
     interval = words.interval(row["ci95_lower"], row["ci95_upper"])
     if interval:
@@ -120,7 +120,7 @@ def legend(breaks: list[float], colours: list[str], unit: str, any_values: bool,
             elif k == len(colours) - 1:
                 text = words.t("or_more", edge=edges[k])
             else:
-                text = words.t("range", low=edges[k], high=edges[k + 1])
+                text = words.t("class_range", low=edges[k], high=edges[k + 1])
             items.append(f'<li><span class="swatch" style="background:{colour}"></span>{escape(text)}</li>')
     items.append('<li><svg class="swatch" width="14" height="14"><rect width="14" height="14" '
                  f'fill="url(#withheld)"/></svg>{escape(words.t("privacy"))}</li>')

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from orchestration.published import open_published
 from orchestration.report.data import ReportError, latest_release
-from orchestration.report.i18n import Words, phase_rank
+from orchestration.report.i18n import Words, by_phase
 from orchestration.settings import DBT_PROJECT_DIR
 
 ROW_COLUMNS = ("indicator_code", "region_code", "region_level", "period", "year_from", "year_to",
@@ -112,11 +112,11 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
             "AND breakdown = 'total' AND region_level = 'gemeente' AND year_to = ? AND year_from < year_to "
             "GROUP BY 1", [classification, year]).fetchall())
         metas = _rows(con, "SELECT * FROM indicators", [])
-        for meta in sorted(metas, key=lambda m: (phase_rank(m["phase"]), m["indicator_code"])):
+        for meta in by_phase(metas):
             code = meta["indicator_code"]
             if code not in built:
                 continue
-            name = meta.get(f"name_{words.lang}") or meta["name_en"]
+            name = words.indicator_name(meta)
             data.indicators.append(Indicator(code, name, meta["definition"], meta["unit"], meta["multiplier"],
                                              meta["polarity"],
                                              meta["phase"], pooled.get(code) or str(year)))

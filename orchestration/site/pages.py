@@ -11,7 +11,7 @@ from html import escape
 from orchestration.report.charts import bar_chart, trend_chart
 from orchestration.report.geo import Shape
 from orchestration.report.html import CSS as REPORT_CSS
-from orchestration.report.i18n import NOT_ANSWERED
+from orchestration.report.html import badge
 from orchestration.report.maps import PATTERN_DEFS, choropleth, locator_map
 from orchestration.report.scales import COMPARISON
 from orchestration.site.data import NEDERLAND, Area, Indicator, SiteData
@@ -87,18 +87,10 @@ class Site:
     def withheld(self, row: dict | None) -> str:
         if row is None:
             return f'<span class="withheld">{escape(self.words.t("no_figure"))}</span>'
-        reason = self.words.reason(row["suppression_reason"])
-        # a gemeente that did not answer the questionnaire is not withheld: there is no answer
-        why = reason if row["suppression_reason"] == NOT_ANSWERED else self.words.t("withheld_why", reason=reason)
-        return f'<span class="withheld">{escape(why)}</span>'
+        return f'<span class="withheld">{escape(self.words.withheld(row["suppression_reason"]))}</span>'
 
     def badge(self, comparison: str | None) -> str:
-        if not comparison:
-            return ""
-        colour = COMPARISON.get(comparison, "#e4e7eb")
-        text_colour = "#fff" if comparison in ("worse", "lower") else "#1f2933"
-        return (f'<span class="badge" data-comparison="{escape(comparison)}" style="background:{colour};'
-                f'color:{text_colour}">{escape(self.words.comparison(comparison))}</span>')
+        return badge(comparison, self.words)
 
     def value_cells(self, row: dict | None, unit: str, counts: bool = True) -> str:
         """Value, interval (and counts); a withheld row shows why, never a number."""
