@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(KSM_HOME)/dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: setup demo test dev daemon clean docs browser
+.PHONY: setup demo test test-fast dev daemon clean docs browser
 
 setup: $(VENV)/.synced
 
@@ -32,8 +32,12 @@ demo: setup  ## write the demo extracts, build and release every year
 
 # one worker per core, whole test files per worker (module fixtures are built once)
 TEST_WORKERS ?= auto
-test: setup browser  ## the whole test suite
+test: setup browser  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# the first tier: pure logic, the SQL macros and dbt's unit tests; no pipeline run
+test-fast: setup  ## unit tests only (seconds)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e"
 
 # Headless Chromium for the browser tests (Debian's package): installed only when missing and
 # apt-get can run as root; otherwise nothing happens and those tests skip.

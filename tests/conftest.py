@@ -143,3 +143,13 @@ def copy_home(released, tmp_path, monkeypatch):
     monkeypatch.setenv("KSM_WAREHOUSE", str(home / "warehouse.duckdb"))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     return Paths(home)
+
+
+PIPELINE_FIXTURES = {"released", "copy_home"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test on a home built by a real run is an end-to-end test (`make test-fast` skips them)."""
+    for item in items:
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
