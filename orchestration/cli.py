@@ -8,60 +8,18 @@ import csv
 import datetime as dt
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
 
 from orchestration.dbt_manifest import DbtParseError, ensure_dbt_manifest
-from orchestration.settings import Paths, first_year
-from orchestration.sources import ALL_SOURCES
-
-
-class UserError(Exception):
-    """A problem the user can fix; printed as one line, no traceback."""
+from orchestration.errors import UserError
+from orchestration.settings import Paths
+from orchestration.tables import print_table
+from orchestration.yearly_runs import STATUS_COLUMNS, parse_years, plan_years, run_years, year_status
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def parse_years(text: str) -> list[int]:
-    """'2017-2024', '2019', or '2017,2019,2021' -> list of years."""
-    years: list[int] = []
-    try:
-        for part in text.split(","):
-            part = part.strip()
-            if "-" in part:
-                lo, hi = (int(x) for x in part.split("-", 1))
-                if lo > hi:
-                    raise UserError(f"year range {part!r} runs backwards")
-                years.extend(range(lo, hi + 1))
-            elif part:
-                years.append(int(part))
-    except ValueError:
-        raise UserError(f"years {text!r}: expected e.g. 2017-2026, 2024 or 2019,2021") from None
-    return sorted(set(years))
-
-
-def _first_year() -> int:
-    try:
-        return first_year()
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-
-
-def years_with_extracts(paths: Paths) -> list[int]:
-    """The monitor's years: from the first year on, every year with extracts in the inbox."""
-    from orchestration.alerts.inbox import monitor_years
-
-    return monitor_years(paths.inbox, _first_year())
-
-
-def extracts_present(paths: Paths, year: int) -> list[str]:
-    """The sources with an extract for `year`, by the ingest's own rule (extract_files)."""
-    from orchestration.assets.ingest.extract_files import extract_files
-
-    return [s for s in ALL_SOURCES if extract_files(paths.source_dir(s, year))]
 
 
 def _positive_scale(text: str) -> float:
@@ -111,7 +69,7 @@ def cmd_run(args) -> int:
     from orchestration.resources import configure_environment
 
     paths = configure_environment()
-    plan = _plan(paths, args)
+    plan = plan_years(paths, None if args.all else args.year)
     try:
         ensure_dbt_manifest()
     except DbtParseError as exc:
@@ -129,101 +87,7 @@ def cmd_run(args) -> int:
     with run_lock(paths.home):
         for line in recover_interrupted_runs(instance, WAREHOUSE_POOL):
             print(f"recovered: {line}", flush=True)
-        return _run_years(paths, job, instance, plan)
-
-
-def _plan(paths: Paths, args) -> list:
-    """The years to build: those asked for, and the released years they change (rebuilds.py)."""
-    from orchestration.assets.ingest.extract_files import ExtractRejected
-    from orchestration.assets.ingest.regions import classification_file
-    from orchestration.rebuilds import plan_for_home
-
-    available = years_with_extracts(paths)
-    if args.all:
-        if not available:
-            raise UserError(f"no extracts in {paths.inbox}: write some with `ksm demo-data` or drop a delivery")
-        requested = available
-    else:
-        first = _first_year()
-        if args.year < first:
-            raise UserError(f"{args.year} is before the monitor's first year {first} (KSM_FIRST_YEAR)")
-        if args.year not in available:
-            raise UserError(f"no extracts for {args.year}: drop the year's deliveries in "
-                            f"{paths.inbox}/<source>/{args.year}/ (or write demo data: "
-                            f"`ksm demo-data --years {args.year}`)")
-        requested = [args.year]
-    plan, notes = plan_for_home(paths, requested, available)
-    for note in notes:
-        print(f"note: {note}", flush=True)
-    for run in plan:
-        try:
-            classification_file(paths.inbox / "regions", run.year)
-        except ExtractRejected as exc:
-            raise UserError(str(exc)) from None
-    rebuilt = [run for run in plan if run.reason]
-    for run in rebuilt:
-        print(f"also rebuilding {run.year}: {run.reason}", flush=True)
-    return plan
-
-
-def _run_years(paths: Paths, job, instance, plan: list) -> int:
-    from orchestration.assets.release.publish import REBUILD_REASON_TAG
-    from orchestration.partitions import register_years
-    from orchestration.run_guard import run_tags
-    from orchestration.run_outcome import read_run_outcome
-
-    register_years(instance, [run.year for run in plan])
-    summary = []
-    for run in plan:
-        year = run.year
-        started = time.monotonic()
-        because = f" (rebuild: {run.reason})" if run.reason else ""
-        print(f"== {year}: ingest, dbt build and tests, release{because}", flush=True)
-        # dbt's own event stream goes to a log file; the terminal gets one line per step
-        log_file = paths.home / "logs" / f"run-{year}.log"
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        with log_file.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-            result = job.execute_in_process(
-                partition_key=str(year), instance=instance, raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                tags={"ksm/started_by": "ksm run", **run_tags(),
-                      **({REBUILD_REASON_TAG: run.reason} if run.reason else {})},
-            )
-        seconds = time.monotonic() - started
-        if result.success:
-            release = [e.materialization for e in result.get_asset_materialization_events()
-                       if e.asset_key.path == ["release", "published_year"]]
-            meta = release[-1].metadata if release else {}
-            version = meta.get("version").value if meta.get("version") else "?"
-            new = meta.get("new_version").value if meta.get("new_version") else False
-            summary.append((year, "released" if new else "unchanged", f"v{version}", f"{seconds:.0f}s", result.run_id))
-        else:
-            failures = read_run_outcome(instance, result.run_id).failure_lines()
-            for line in failures:
-                print(f"  FAILED {line}", flush=True)
-            print(f"  dbt output: {log_file}", flush=True)
-            summary.append((year, "BLOCKED", "-", f"{seconds:.0f}s", result.run_id))
-        _notify(paths, instance, result.run_id)
-    print()
-    _print_table(["year", "status", "version", "time", "run_id"], summary)
-    blocked = [str(r[0]) for r in summary if r[1] == "BLOCKED"]
-    if blocked:
-        print(f"\nnot released: {', '.join(blocked)}. Check results in {paths.home / 'quality'}/<year>/<run_id>/; "
-              "details in the Dagster UI (make dev), runs listed above.")
-        return 1
-    print(f"\npublished: {paths.published}")
-    return 0
-
-
-def _notify(paths: Paths, instance, run_id: str) -> None:
-    """Deliver the run's alerts before going on, so alerts work without the daemon."""
-    from orchestration.alerts import notify_run
-
-    report = notify_run(paths, instance, run_id)
-    for problem in report.problems:
-        print(f"  alerts: {problem}", flush=True)
-    if report.recorded or report.failed:
-        print(f"  alerts: {report.summary()} (ksm alerts)", flush=True)
+        return run_years(paths, job, instance, plan)
 
 
 def cmd_alerts(args) -> int:
@@ -244,7 +108,7 @@ def cmd_alerts(args) -> int:
     if not rows:
         print(f"no alerts yet ({paths.alerts})")
         return 0
-    _print_table(columns, rows)
+    print_table(columns, rows)
     for note in notes:
         print(note)
     print(f"({len(rows)} most recent; all of them in {paths.alerts})")
@@ -255,63 +119,13 @@ def cmd_status(args) -> int:
     from orchestration.resources import configure_environment
 
     paths = configure_environment()
-    releases: dict[int, tuple] = {}
-    if paths.published.exists():
-        import duckdb
-
-        with contextlib.closing(duckdb.connect(str(paths.published), read_only=True)) as con:
-            for year, version, when, passed, failed in con.execute(
-                "SELECT year, version, released_at, checks_passed, checks_failed FROM releases "
-                "QUALIFY row_number() OVER (PARTITION BY year ORDER BY version DESC) = 1"
-            ).fetchall():
-                releases[year] = (version, when, passed, failed)
-    from orchestration.assets.release.publish import released_classification
-
-    years = sorted(set(years_with_extracts(paths)) | set(releases))
-    if not years:
+    rows = year_status(paths)
+    if not rows:
         print(f"no extracts in {paths.inbox} and nothing released yet: write some with `ksm demo-data` "
               "or drop a delivery")
         return 0
-    last_runs = _last_runs(paths, years)
-    rows = []
-    for year in years:
-        present = extracts_present(paths, year)
-        run = last_runs.get(year)
-        rel = releases.get(year)
-        rows.append((
-            year,
-            f"{len(present)}/{len(ALL_SOURCES)}",
-            f"{run[0]} {run[1]}" if run else "-",
-            (f"{run[2]}/{run[3]}" + (f" ({run[4]} warn)" if run[4] else "")) if run else "-",
-            f"v{rel[0]}" if rel else "-",
-            released_classification(paths, year) or "-" if rel else "-",
-        ))
-    _print_table(["year", "extracts", "last run", "checks ok/failed", "released", "classification"], rows)
+    print_table(STATUS_COLUMNS, rows)
     return 0
-
-
-def _last_runs(paths: Paths, years: list[int]) -> dict[int, tuple]:
-    """The latest run of each year; registers the years as partitions, so the UI shows them."""
-    from dagster import DagsterInstance, RunsFilter
-
-    from orchestration.partitions import register_years
-    from orchestration.run_outcome import read_run_outcome
-
-    instance = DagsterInstance.get()
-    register_years(instance, years)
-    found = {}
-    for year in years:
-        records = instance.get_run_records(
-            filters=RunsFilter(tags={"dagster/partition": str(year)}), limit=1
-        )
-        if not records:
-            continue
-        record = records[0]
-        outcome = read_run_outcome(instance, record.dagster_run.run_id)
-        when = record.create_timestamp.astimezone().strftime("%Y-%m-%d %H:%M")
-        found[year] = (record.dagster_run.status.value.lower(), when, outcome.passed, len(outcome.blocking),
-                       len(outcome.warnings))
-    return found
 
 
 def open_published_read_only(paths: Paths, bounds=None):
@@ -343,7 +157,7 @@ def cmd_query(args) -> int:
     elif args.format == "json":
         print(json.dumps([dict(zip(columns, r)) for r in rows], default=str, indent=1))
     else:
-        _print_table(columns, rows)
+        print_table(columns, rows)
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return 0
 
@@ -424,24 +238,6 @@ def cmd_docs(args) -> int:
     return 0
 
 
-def _print_table(columns: list[str], rows: list[tuple]) -> None:
-    def fmt(v) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, float):
-            return f"{v:.4g}" if abs(v) < 1e6 else f"{v:,.0f}"
-        if isinstance(v, (dt.datetime, dt.date)):
-            return v.isoformat(sep=" ", timespec="seconds") if isinstance(v, dt.datetime) else v.isoformat()
-        return str(v)
-
-    cells = [[fmt(v) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
-
-
 # ---------------------------------------------------------------- entry point
 
 
@@ -450,8 +246,6 @@ def _add_lang_argument(parser: argparse.ArgumentParser) -> None:
     from orchestration.report.i18n import LANGUAGES
 
     parser.add_argument("--lang", choices=list(LANGUAGES), default="nl", help="language of the pages (default nl)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ksm", description="Kansrijke Start monitor warehouse")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -35,7 +35,7 @@ from pathlib import Path
 from orchestration.sources import POPULATION
 
 from .http import RetryPolicy
-from .statline import Row, StatLineClient, StatLineError, Table, period_year
+from .statline import StatLineClient, StatLineError, Table, period_year
 
 SOURCES = ("population", "regions")
 SIDECAR_SUFFIX = ".source.json"
