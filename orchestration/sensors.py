@@ -31,7 +31,7 @@ from orchestration.rebuilds import plan_for_home
 from orchestration.resources import KsmPaths
 from orchestration.run_guard import run_lock_held
 from orchestration.settings import first_year
-from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
+from orchestration.sources import ALL_SOURCES, YEARLY_SOURCES
 
 INTERVAL_SECONDS = 30
 FIRST_TICK_LOOKBACK = dt.timedelta(days=1)  # a new instance does not alert on old history
@@ -111,7 +111,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
         context.log.error(str(exc))
     else:
         # a year with only a regions classification has had nothing delivered yet
-        present = {y: s if any(x != REGIONS_SOURCE for x in s) else [] for y, s in delivered.items()}
+        present = {y: s if any(x in YEARLY_SOURCES for x in s) else [] for y, s in delivered.items()}
         late = late_years(years, present, dt.date.today(), month_day)
         if late:
             alerts = [freshness_alert(year=y, deadline=deadline_for(y, month_day),

@@ -29,6 +29,10 @@ class SourceSpec:
     record_id: str | None = None  # column that must be unique within a year
     year_column: str | None = None  # column that must equal the folder's year
     record_level: bool = True
+    # 'yearly': a delivery per monitor year, whose arrival makes the year; 'reference': data
+    # every year reads (a classification per year), which never makes a year by itself and is
+    # not an input whose change rebuilds the years already released
+    kind: str = "yearly"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -153,12 +157,22 @@ QUESTIONNAIRE = SourceSpec(
     ),
 )
 
-# Yearly sources: one folder per year. `regions` is reference data and read separately
-# (see orchestration.assets.ingest.regions).
-YEARLY_SOURCES: dict[str, SourceSpec] = {
-    spec.name: spec
-    for spec in (PERINED, CBS_LINKED, VEKTIS, YOUTH_PROTECTION, POPULATION, QUESTIONNAIRE)
-}
+REGIONS = SourceSpec(
+    name="regions",
+    description="CBS 'Gebieden in Nederland': per classification year every gemeente with its GGD-regio and "
+                "provincie, plus the list of mergers (herindelingen.csv). Read by its own loader "
+                "(orchestration.assets.ingest.regions), which finds the columns by their titles.",
+    record_level=False,
+    kind="reference",
+    columns=(),
+)
 
-REGIONS_SOURCE = "regions"
-ALL_SOURCES = [*YEARLY_SOURCES, REGIONS_SOURCE]
+# The source registry: every folder of the inbox, one folder per year in each.
+SOURCES: dict[str, SourceSpec] = {
+    spec.name: spec
+    for spec in (PERINED, CBS_LINKED, VEKTIS, YOUTH_PROTECTION, POPULATION, QUESTIONNAIRE, REGIONS)
+}
+YEARLY_SOURCES: dict[str, SourceSpec] = {name: spec for name, spec in SOURCES.items() if spec.kind == "yearly"}
+REFERENCE_SOURCES: dict[str, SourceSpec] = {name: spec for name, spec in SOURCES.items() if spec.kind == "reference"}
+ALL_SOURCES = list(SOURCES)
+REGIONS_SOURCE = REGIONS.name

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from orchestration.assets.ingest.extract_files import extract_files, file_sha256
 from orchestration.escaping import named
-from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE
+from orchestration.sources import ALL_SOURCES, REGIONS_SOURCE, YEARLY_SOURCES
 
 DEFAULT_FRESHNESS_DEADLINE = "10-01"  # MM-DD of the year after the extract year
 DEFAULT_SETTLE_SECONDS = 60.0  # a file changed less than this long ago may still be copied in
@@ -53,7 +53,7 @@ class YearInbox:
 def delivered_years(inbox: Path, sources=None) -> list[int]:
     """Years with at least one extract file of `sources` (default: every yearly source, not the
     regions reference) in `inbox/<source>/<year>/`."""
-    sources = [s for s in ALL_SOURCES if s != REGIONS_SOURCE] if sources is None else sources
+    sources = list(YEARLY_SOURCES) if sources is None else sources
     found = set()
     for source in sources:
         folder = inbox / source
@@ -105,7 +105,7 @@ def released_with(inbox: YearInbox, manifest: dict | None) -> bool:
     manifest lists every input as 'source/year/file name': sha256). The regions files are left
     out: they are reference data shared by every year, so a new classification year in the inbox
     does not by itself rebuild the years already released."""
-    yearly = [f for f in inbox.files if f.source != REGIONS_SOURCE]
+    yearly = [f for f in inbox.files if f.source in YEARLY_SOURCES]
     if not manifest or not yearly:
         return False
     inputs = manifest.get("inputs", {})
