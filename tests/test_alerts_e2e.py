@@ -1,6 +1,7 @@
 """Alerts and inbox automation on real Dagster runs of the tiny year: the sensors called with
-Dagster's sensor testing API on the persistent instance, `ksm run` on a blocked year with a real
-webhook and a real SMTP server, and the run the inbox sensor asks for executed."""
+Dagster's sensor testing API on the persistent instance, and the run the inbox sensor asks for
+executed. A blocked year's alerts at a real webhook and a real SMTP server are tested with the
+blocked run itself, in test_quality_e2e."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ import shutil
 
 import pytest
 
-from alert_servers import Mailbox, Webhook
-from orchestration.cli import main
 from tiny_inbox import YEAR
 
 pytestmark = pytest.mark.e2e
@@ -53,59 +52,6 @@ def test_failed_warnings_of_green_runs_become_warning_alerts_once(released, copy
     tick(alert_sensor, copy_home, cursor)  # next tick: nothing new
     tick(alert_sensor, copy_home)  # a lost cursor: still nothing new
     assert len(alert_lines(copy_home)) == len(expected)
-
-
-def _corrupt(extract):
-    lines = extract.read_text(encoding="utf-8").splitlines()
-    out = [lines[0]] + [";".join(f if i != 3 or f != "363" else "9998" for i, f in enumerate(line.split(";")))
-                        for line in lines[1:]]
-    extract.write_text("\n".join(out) + "\n", encoding="utf-8")
-
-
-def test_a_blocked_year_alerts_once_in_the_file_at_the_webhook_and_by_mail(copy_home, monkeypatch, capsys):
-    from orchestration.sensors import alert_sensor
-
-    webhook, mailbox = Webhook().start(), Mailbox().start()
-    monkeypatch.setenv("KSM_ALERT_WEBHOOK_URL", webhook.url)
-    monkeypatch.setenv("KSM_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("KSM_SMTP_PORT", str(mailbox.port))
-    monkeypatch.setenv("KSM_ALERT_EMAIL_TO", "programme@example.nl")
-    try:
-        tick(alert_sensor, copy_home)  # the daemon has dealt with the earlier (green) runs already
-        before = (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages))
-        assert before[0] >= 6 and len(set(before)) == 1
-
-        _corrupt(copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv")
-        assert main(["run", "--year", str(YEAR)]) == 1
-        out = capsys.readouterr().out
-        assert "alerts: 1 error" in out and "delivered to email" in out
-
-        errors = [a for a in alert_lines(copy_home) if a["severity"] == "error"]
-        assert len(errors) == 1
-        [error] = errors
-        assert (error["year"], error["asset"], error["check"]) == (YEAR, "raw/perined", "quality_suite")
-        assert "gemeente_code_status" in error["message"] and error["run_id"]
-        posted = [b for b in webhook.bodies if b["severity"] == "error"]
-        mailed = [m for m in mailbox.messages if m["Subject"].startswith("[KSM ERROR]")]
-        assert [b["id"] for b in posted] == [error["id"]] and posted[0]["text"].startswith("[KSM ERROR] 2020 raw/perined")
-        assert len(mailed) == 1 and mailed[0]["Subject"] == f"[KSM ERROR] {YEAR} raw/perined:quality_suite"
-        # the warnings of the same run went everywhere too, and did not block anything themselves
-        warnings = [a for a in alert_lines(copy_home) if a["severity"] == "warning" and a["run_id"] == error["run_id"]]
-        assert warnings and len(webhook.bodies) == len(mailbox.messages) == before[1] + 1 + len(warnings)
-
-        # the daemon's sensor sees the same run afterwards: nothing is sent twice
-        sent = (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages))
-        tick(alert_sensor, copy_home)
-        assert (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages)) == sent
-
-        assert main(["alerts", "--limit", "50"]) == 0
-        listing = capsys.readouterr().out
-        row = next(line for line in listing.splitlines() if "raw/perined:quality_suite " in line)
-        assert row.split()[2:4] == ["error", str(YEAR)] and row.count("delivered") == 3
-        assert "T0KEN" not in listing and "T0KEN" not in copy_home.alerts.read_text()
-    finally:
-        webhook.stop()
-        mailbox.stop()
 
 
 def test_a_changed_extract_starts_a_run_that_releases_it_and_the_same_content_never_twice(copy_home, monkeypatch):

@@ -269,7 +269,9 @@ def test_ksm_run_on_a_bad_delivery_prints_no_traceback(copy_home):
     assert "Traceback" not in output
     failed = [line for line in output.splitlines() if "FAILED" in line]
     assert any("perined_2020.csv" in line and "binary content" in line for line in failed), output
+    assert "BLOCKED" in output
     assert sha256(junk) == before and sha256(copy_home.published) == published
+    assert sorted(p.name for p in (copy_home.releases / "2020").iterdir()) == ["v1"]
 
 
 @pytest.mark.parametrize("value, formula", [

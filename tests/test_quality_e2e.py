@@ -1,6 +1,6 @@
 """The quality gates inside Dagster runs: checks run before what they guard, a failed blocking
-check stops the year with a clear message and leaves everything published as it was, and a
-fixed extract releases again."""
+check stops the year with a clear message, leaves everything published as it was and alerts
+once everywhere, and a fixed extract releases again. The blocked-year story runs here once."""
 
 from __future__ import annotations
 
@@ -105,33 +105,84 @@ def _corrupt_gemeente_codes(extract: Path) -> bytes:
     return original
 
 
-def test_a_corrupted_extract_blocks_the_year_and_the_fixed_one_releases(copy_home, capsys):
+def test_a_blocked_year_stops_at_its_check_alerts_once_everywhere_and_the_fixed_one_releases(
+        copy_home, monkeypatch, capsys):
+    """The blocked-year story once: a failed blocking check stops the year with a clear message,
+    dbt never runs, nothing published changes, one error alert reaches the file, a real webhook and
+    a real SMTP server (and the daemon's sensor sends nothing twice); the fixed extract releases."""
     from dagster import DagsterEventType, DagsterInstance
 
-    published = sha256(copy_home.published)
-    extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
-    original = _corrupt_gemeente_codes(extract)
+    from alert_servers import Mailbox, Webhook
+    from orchestration.sensors import alert_sensor
+    from test_alerts_e2e import alert_lines, tick
 
-    code = main(["run", "--year", str(YEAR)])
-    out = capsys.readouterr().out
+    webhook, mailbox = Webhook().start(), Mailbox().start()
+    monkeypatch.setenv("KSM_ALERT_WEBHOOK_URL", webhook.url)
+    monkeypatch.setenv("KSM_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("KSM_SMTP_PORT", str(mailbox.port))
+    monkeypatch.setenv("KSM_ALERT_EMAIL_TO", "programme@example.nl")
+    try:
+        tick(alert_sensor, copy_home)  # the daemon has dealt with the earlier (green) runs already
+        before = (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages))
+        assert before[0] >= 6 and len(set(before)) == 1
 
-    assert code == 1
-    assert "BLOCKED" in out and "FAILED check raw/perined:quality_suite:" in out
-    assert "expect_column_values_to_be_in_set(gemeente_code_status)" in out
-    results_file = Path(next(line.split("results:", 1)[1].strip() for line in out.splitlines()
-                             if "results:" in line and "perined.json" in line))
-    assert results_file.exists() and results_file.is_relative_to(copy_home.home / "quality" / str(YEAR))
-    failed = json.loads(results_file.read_text())["ksm"]["failed"]
-    assert [f["expectation"] for f in failed if f["severity"] == "error"] == [
-        "expect_column_values_to_be_in_set(gemeente_code_status)"]
-    assert sha256(copy_home.published) == published, "a blocked year leaves the published file as it was"
-    assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1"]
-    # dbt never ran on the blocked data: the blocking check stopped everything downstream
-    run = DagsterInstance.get().get_runs(limit=1)[0]
-    built = {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in DagsterInstance.get()
-             .get_records_for_run(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records}
-    assert "raw/perined" in built and MART not in built and "release/published_year" not in built
+        published = sha256(copy_home.published)
+        extract = copy_home.inbox / "perined" / str(YEAR) / f"perined_{YEAR}.csv"
+        original = _corrupt_gemeente_codes(extract)
+        corrupted = extract.read_bytes()
+        code = main(["run", "--year", str(YEAR)])
+        out = capsys.readouterr().out
 
+        # the run's own words
+        assert code == 1
+        assert "BLOCKED" in out and "FAILED check raw/perined:quality_suite:" in out
+        assert "expect_column_values_to_be_in_set(gemeente_code_status)" in out
+        assert "alerts: 1 error" in out and "delivered to email" in out
+        results_file = Path(next(line.split("results:", 1)[1].strip() for line in out.splitlines()
+                                 if "results:" in line and "perined.json" in line))
+        assert results_file.exists() and results_file.is_relative_to(copy_home.home / "quality" / str(YEAR))
+        failed = json.loads(results_file.read_text())["ksm"]["failed"]
+        assert [f["expectation"] for f in failed if f["severity"] == "error"] == [
+            "expect_column_values_to_be_in_set(gemeente_code_status)"]
+
+        # nothing published changed, the inbox file neither, and dbt never ran on the blocked data
+        assert sha256(copy_home.published) == published, "a blocked year leaves the published file as it was"
+        assert sorted(p.name for p in (copy_home.releases / str(YEAR)).iterdir()) == ["v1"]
+        assert extract.read_bytes() == corrupted, "the inbox file is never changed"
+        run = DagsterInstance.get().get_runs(limit=1)[0]
+        built = {r.event_log_entry.dagster_event.asset_key.to_user_string() for r in DagsterInstance.get()
+                 .get_records_for_run(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records}
+        assert "raw/perined" in built and MART not in built and "release/published_year" not in built
+
+        # one error alert, in the file, at the webhook and by mail
+        errors = [a for a in alert_lines(copy_home) if a["severity"] == "error"]
+        assert len(errors) == 1
+        [error] = errors
+        assert (error["year"], error["asset"], error["check"]) == (YEAR, "raw/perined", "quality_suite")
+        assert "gemeente_code_status" in error["message"] and error["run_id"] == run.run_id
+        posted = [b for b in webhook.bodies if b["severity"] == "error"]
+        mailed = [m for m in mailbox.messages if m["Subject"].startswith("[KSM ERROR]")]
+        assert [b["id"] for b in posted] == [error["id"]] and posted[0]["text"].startswith("[KSM ERROR] 2020 raw/perined")
+        assert len(mailed) == 1 and mailed[0]["Subject"] == f"[KSM ERROR] {YEAR} raw/perined:quality_suite"
+        # the warnings of the same run went everywhere too, and did not block anything themselves
+        warnings = [a for a in alert_lines(copy_home) if a["severity"] == "warning" and a["run_id"] == error["run_id"]]
+        assert warnings and len(webhook.bodies) == len(mailbox.messages) == before[1] + 1 + len(warnings)
+
+        # the daemon's sensor sees the same run afterwards: nothing is sent twice
+        sent = (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages))
+        tick(alert_sensor, copy_home)
+        assert (len(alert_lines(copy_home)), len(webhook.bodies), len(mailbox.messages)) == sent
+
+        assert main(["alerts", "--limit", "50"]) == 0
+        listing = capsys.readouterr().out
+        row = next(line for line in listing.splitlines() if "raw/perined:quality_suite " in line)
+        assert row.split()[2:4] == ["error", str(YEAR)] and row.count("delivered") == 3
+        assert "T0KEN" not in listing and "T0KEN" not in copy_home.alerts.read_text()
+    finally:
+        webhook.stop()
+        mailbox.stop()
+
+    # the fixed extract: equal to the release, so no new version
     extract.write_bytes(original)
     code = main(["run", "--year", str(YEAR)])
     out = capsys.readouterr().out
