@@ -49,6 +49,9 @@ TEXT = {
         "gemeenten": "Gemeenten", "ggd_regios": "GGD-regio's",
         "generated": "Gemaakt op {when} uit de vrijgegeven gegevens (published/monitor.duckdb).",
         "phase": "Fase", "provincie_name": "Provincie {name}",
+        "worse_and_worsening": "slechter en verslechterend",
+        "ww_legend": "Een ! betekent slechter en verslechterend: slechter dan Nederland en een recente trend die "
+                     "verslechtert.",
         "changes_title": "Wat is er veranderd in versie {version}",
         "changes_first": "De eerste versie van {year}.",
         "changes_none": "Geen cijfers veranderd ten opzichte van de vorige versie.",
@@ -105,6 +108,8 @@ TEXT = {
         "gemeenten": "Gemeenten", "ggd_regios": "GGD-regio's",
         "generated": "Generated {when} from the released marts (published/monitor.duckdb).",
         "phase": "Phase", "provincie_name": "Provincie {name}",
+        "worse_and_worsening": "worse and worsening",
+        "ww_legend": "A ! means worse and worsening: worse than Nederland and a recent trend that is getting worse.",
         "changes_title": "What changed in version {version}",
         "changes_first": "The first version of {year}.",
         "changes_none": "No figures changed against the previous version.",
