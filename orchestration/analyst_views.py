@@ -54,7 +54,8 @@ INDICATOR_SERIES = View(
                v.numerator, v.denominator, v.value, v.ci95_lower, v.ci95_upper, v.ci998_lower, v.ci998_upper,
                v.suppressed, v.suppression_reason,
                nl.nl_value, nl.nl_ci95_lower, nl.nl_ci95_upper,
-               v.compared_to_nl, v.trend, v.release_year, v.release_version
+               v.compared_to_nl, v.compared_to_parent, v.trend, v.worse_and_worsening,
+               v.release_year, v.release_version
         FROM v
         LEFT JOIN indicators i USING (indicator_code)
         LEFT JOIN nl USING (indicator_code, period, breakdown, breakdown_category)
@@ -88,7 +89,9 @@ INDICATOR_SERIES = View(
         "nl_ci95_lower": "Lower bound of Nederland's 95% interval.",
         "nl_ci95_upper": "Upper bound of Nederland's 95% interval.",
         "compared_to_nl": "'better', 'similar' or 'worse' than Nederland (see `indicator_values`).",
+        "compared_to_parent": "The same against the direct parent: a gemeente's GGD-regio, a GGD-regio's provincie.",
         "trend": "Recent trend ending in this year (yearly 'total' rows only; see `indicator_values`).",
+        "worse_and_worsening": "True when worse than Nederland and the trend getting worse (see `indicator_values`).",
         "release_year": "Release (year) the row comes from.",
         "release_version": "Version of that release.",
     },
@@ -128,7 +131,7 @@ GEMEENTE_PROFILE = View(
                g.period, g.numerator, g.denominator, g.value, g.ci95_lower, g.ci95_upper,
                g.suppressed, g.suppression_reason,
                nl.value AS nl_value, nl.ci95_lower AS nl_ci95_lower, nl.ci95_upper AS nl_ci95_upper,
-               g.compared_to_nl, g.compared_to_parent, g.trend,
+               g.compared_to_nl, g.compared_to_parent, g.compared_to_provincie, g.trend, g.worse_and_worsening,
                p.period AS pooled_period, p.value AS pooled_value,
                p.ci95_lower AS pooled_ci95_lower, p.ci95_upper AS pooled_ci95_upper,
                p.suppressed AS pooled_suppressed, p.suppression_reason AS pooled_suppression_reason,
@@ -170,7 +173,9 @@ GEMEENTE_PROFILE = View(
         "nl_ci95_upper": "Upper bound of Nederland's 95% interval.",
         "compared_to_nl": "'better', 'similar' or 'worse' than Nederland (NULL when withheld).",
         "compared_to_parent": "'better', 'similar' or 'worse' than the gemeente's GGD-regio (see `indicator_values`).",
+        "compared_to_provincie": "'better', 'similar' or 'worse' than the gemeente's provincie.",
         "trend": "Recent trend over the latest five years (see `indicator_values`).",
+        "worse_and_worsening": "True when worse than Nederland and the trend is getting worse; NULL without a trend.",
         "pooled_period": "The 5-year period ending in the latest year ('2020-2024'), when built.",
         "pooled_value": "The gemeente's pooled figure; NULL when withheld or not built.",
         "pooled_ci95_lower": "Lower bound of the pooled 95% interval.",

@@ -1,20 +1,24 @@
 """Reference implementations of the monitor's statistics, in plain Python.
 
-The warehouse computes these in SQL (dbt macros in `dbt_project/macros/statistics.sql`); this
-module is the independent version the tests compare the macros with. Nothing here is imported
-by the pipeline itself; the site uses the intervals for its funnel-plot limits
-(`orchestration/site/funnel.py`). No third-party packages: the exact Poisson limits are found
-by bisection on the Poisson distribution function, so they can be checked against scipy's
-chi-square quantiles without using them.
+The warehouse computes these in SQL (dbt macros in `dbt_project/macros/statistics.sql` and
+`dbt_project/macros/trend.sql`); this module is the independent version the tests compare the
+macros with. Nothing here is imported by the pipeline itself; the site uses the intervals for
+its funnel-plot limits (`orchestration/site/funnel.py`). No third-party packages: the exact
+Poisson limits are found by bisection on the Poisson distribution function, so they can be
+checked against scipy's chi-square quantiles without using them.
 
 Methods as in England's Fingertips / PHEindicatormethods (brief section 5):
 
 - Wilson score interval for proportions, without continuity correction;
 - Byar's approximation of the Poisson interval from 10 events, exact Poisson limits below;
-- the chi-square test for trend over the most recent yearly points: for proportions the
-  Cochran-Armitage form (numerators and denominators), for rates an inverse-variance weighted
-  regression with standard errors taken from the 95% interval. The trend is significant when
-  the statistic exceeds the 99.8% quantile of chi-square with 1 degree of freedom (9.5495).
+- the recent trend over the latest five yearly points, as Fingertips computes it today: a
+  weighted least-squares regression of the value on the year, weights 1/SE^2 with SE taken from
+  the 95% interval ((upper - lower) / (2 z)); the statistic (slope / SE(slope))^2 is significant
+  above the 99.8% quantile of chi-square with 1 degree of freedom (9.5495), and only when every
+  fit that leaves out one point has a slope of the same sign (`recent_trend`);
+- the older Fingertips test, the chi-square test for trend in proportions on the counts
+  (Cochran-Armitage), for the census shares of gemeenten, which have no interval
+  (`trend_proportion`).
 """
 
 from __future__ import annotations
@@ -125,13 +129,22 @@ def trend_proportion(numerators: Sequence[float], denominators: Sequence[float],
     return slope, slope * slope * sxx / (p * (1 - p))
 
 
+def trend_weight(lower95: float | None, upper95: float | None, z: float = Z95) -> float | None:
+    """1 / SE^2 with SE = (upper - lower) / (2 z); None when the interval is missing or has no width."""
+    if lower95 is None or upper95 is None or not upper95 > lower95:
+        return None
+    return (2 * z / (upper95 - lower95)) ** 2
+
+
 def trend_weighted(values: Sequence[float], lowers95: Sequence[float], uppers95: Sequence[float],
                    times: Sequence[float], z: float = Z95) -> tuple[float, float]:
-    """Chi-square test for trend of values with 95% intervals (Fingertips, non-proportions).
+    """Inverse-variance weighted regression of values on times, the variances known.
 
-    Each point is weighted by 1/SE^2 with SE = (upper - lower) / (2 z); the slope is the
-    weighted least-squares slope and the statistic slope^2 / var(slope),
-        var(slope) = sum(w) / (sum(w) sum(w t^2) - (sum(w t))^2).
+    Each point is weighted by w = 1/SE^2 with SE = (upper - lower) / (2 z); the slope is the
+    weighted least-squares slope and the statistic (slope / SE(slope))^2 with
+        SE(slope)^2 = 1 / (sum(w t^2) - (sum(w t))^2 / sum(w)),
+    the variance of the slope when the points' variances are known (no rescaling by the
+    residual variance, as a general weighted regression would do).
     """
     _check_series(values, lowers95, uppers95, times)
     weights = [(2 * z / (u - lo)) ** 2 for lo, u in zip(lowers95, uppers95)]
@@ -143,6 +156,61 @@ def trend_weighted(values: Sequence[float], lowers95: Sequence[float], uppers95:
     det = s_w * s_wtt - s_wt * s_wt
     slope = (s_w * s_wty - s_wt * s_wy) / det
     return slope, slope * slope * det / s_w
+
+
+def leave_one_out_slopes(values: Sequence[float], lowers95: Sequence[float], uppers95: Sequence[float],
+                         times: Sequence[float], z: float = Z95) -> list[float]:
+    """The weighted slope of the series without point i, for every i (each refitted)."""
+    _check_series(values, lowers95, uppers95, times)
+    slopes = []
+    for i in range(len(values)):
+        keep = [j for j in range(len(values)) if j != i]
+        slopes.append(trend_weighted([values[j] for j in keep], [lowers95[j] for j in keep],
+                                     [uppers95[j] for j in keep], [times[j] for j in keep], z)[0])
+    return slopes
+
+
+def recent_trend(values: Sequence[float | None], lowers95: Sequence[float | None],
+                 uppers95: Sequence[float | None], times: Sequence[float],
+                 z: float = Z95) -> tuple[float, float, bool] | None:
+    """Fingertips' recent trend of one series: (slope, statistic, sign_stable).
+
+    slope and statistic are those of `trend_weighted`; sign_stable is true when every
+    leave-one-out slope has the sign of the full slope (none zero). None when a point has no
+    value or no interval of positive width: the series cannot be tested.
+    """
+    _check_series(values, lowers95, uppers95, times)
+    if any(v is None or trend_weight(lo, u, z) is None for v, lo, u in zip(values, lowers95, uppers95)):
+        return None
+    slope, statistic = trend_weighted(values, lowers95, uppers95, times, z)
+    loo = leave_one_out_slopes(values, lowers95, uppers95, times, z)
+    stable = (slope > 0 and all(s > 0 for s in loo)) or (slope < 0 and all(s < 0 for s in loo))
+    return slope, statistic, stable
+
+
+def recent_trend_label(values: Sequence[float | None], lowers95: Sequence[float | None],
+                       uppers95: Sequence[float | None], times: Sequence[float], polarity: str | None,
+                       points: int = 5, z: float = Z95) -> str:
+    """The label of `recent_trend` over exactly `points` yearly points: 'cannot_be_calculated'
+    with fewer points or an untestable one, 'no_significant_change' when the statistic is not
+    above 9.5495 or a leave-one-out slope changes sign."""
+    if len(values) != points or len(set(times)) != points:
+        return "cannot_be_calculated"
+    result = recent_trend(values, lowers95, uppers95, times, z)
+    if result is None:
+        return "cannot_be_calculated"
+    slope, statistic, stable = result
+    if not stable:
+        return "no_significant_change"
+    return trend_label(statistic, slope, polarity)
+
+
+def worse_and_worsening(compared_to_nl: str | None, trend: str | None) -> bool | None:
+    """True when a row is worse than Nederland and its trend is getting worse; None when either
+    is unknown (no comparison, no polarity, no trend or 'cannot_be_calculated')."""
+    if compared_to_nl not in ("better", "similar", "worse") or trend in (None, "cannot_be_calculated"):
+        return None
+    return compared_to_nl == "worse" and trend.endswith("_getting_worse")
 
 
 def trend_label(statistic: float | None, slope: float | None, polarity: str | None) -> str:

@@ -519,18 +519,19 @@ def test_pooled_values_are_the_sums_of_the_yearly_counts(five_years):
 
 @pytest.mark.e2e
 def test_trend_over_the_five_years(five_years):
-    from orchestration.statistics import trend_label, trend_proportion
+    from orchestration.statistics import recent_trend, recent_trend_label
 
     warehouse, _, _ = five_years
     series = values(warehouse, """
-        select year_to, numerator, denominator, trend from marts.indicator_values
+        select year_to, value, ci95_lower, ci95_upper, trend from marts.indicator_values
         where indicator_code = 'preterm' and region_code = 'NL01' and breakdown = 'total'
             and year_from = year_to and classification_year = 2024 order by year_to""")
     assert [row[0] for row in series] == list(YEARS)
-    slope, statistic = trend_proportion([r[1] for r in series], [r[2] for r in series], [r[0] - 2024 for r in series])
-    assert statistic > 9.5495 and slope > 0
-    assert series[-1][3] == trend_label(statistic, slope, "low_is_good") == "increasing_and_getting_worse"
-    assert [row[3] for row in series[:-1]] == ["cannot_be_calculated"] * 4  # fewer than five points
+    args = ([r[1] for r in series], [r[2] for r in series], [r[3] for r in series], [r[0] - 2024 for r in series])
+    slope, statistic, stable = recent_trend(*args)
+    assert statistic > 9.5495 and slope > 0 and stable
+    assert series[-1][4] == recent_trend_label(*args, "low_is_good") == "increasing_and_getting_worse"
+    assert [row[4] for row in series[:-1]] == ["cannot_be_calculated"] * 4  # fewer than five points
     # no change in SGA (the extra preterm births were not small): no significant trend
     assert values(warehouse, "select trend from marts.indicator_values where indicator_code = 'sga' "
                              "and region_code = 'NL01' and period = '2024' and breakdown = 'total'") == [
@@ -538,6 +539,50 @@ def test_trend_over_the_five_years(five_years):
     # a withheld last point: no trend
     assert values(warehouse, "select distinct trend from marts.indicator_values where period = '2024' "
                              "and breakdown = 'total' and suppressed") == [("cannot_be_calculated",)]
+
+
+@pytest.mark.e2e
+def test_every_trend_of_the_five_years_equals_the_reference(five_years):
+    """The 2024 trend of every series (indicator x region, the fixed classification) against
+    orchestration.statistics, from the published yearly points; and worse_and_worsening."""
+    from orchestration.statistics import recent_trend_label, trend_label, trend_proportion, worse_and_worsening
+
+    warehouse, _, _ = five_years
+    rows = values(warehouse, """
+        select v.indicator_code, v.region_code, v.year_to, v.numerator, v.denominator, v.value,
+            v.ci95_lower, v.ci95_upper, v.trend, v.compared_to_nl, v.worse_and_worsening,
+            i.interval_method, i.polarity
+        from marts.indicator_values as v
+        inner join marts.indicators as i using (indicator_code)
+        where v.breakdown = 'total' and v.year_from = v.year_to and v.classification_year = 2024
+        order by v.indicator_code, v.region_code, v.year_to""")
+    points: dict[tuple, list] = {}
+    for row in rows:
+        points.setdefault(row[:2], []).append(row)
+    labels = {}
+    for key, series in points.items():
+        last = series[-1]
+        assert last[2] == 2024, key
+        times = [r[2] - 2024 for r in series]
+        method, polarity = last[11], last[12]
+        if method == "none":  # census shares: the chi-square test for trend in proportions
+            usable = len(series) == 5 and all(r[5] is not None for r in series)
+            expected = "cannot_be_calculated"
+            if usable:
+                slope, statistic = trend_proportion([r[3] for r in series], [r[4] for r in series], times)
+                expected = trend_label(statistic, slope, polarity)
+        else:
+            expected = recent_trend_label([r[5] for r in series], [r[6] for r in series], [r[7] for r in series],
+                                          times, polarity)
+        assert last[8] == expected, key
+        assert last[10] is worse_and_worsening(last[9], last[8]), key
+        labels[key] = expected
+    assert len(labels) > 500
+    counted = {label: sum(1 for v in labels.values() if v == label) for label in set(labels.values())}
+    assert counted.get("no_significant_change", 0) > 0 and counted.get("cannot_be_calculated", 0) > 0
+    assert counted.get("increasing_and_getting_worse", 0) > 0
+    # none is both worse than Nederland and getting worse here; the flag is false where both are known
+    assert any(series[-1][10] is False for series in points.values())
 
 
 @pytest.mark.e2e

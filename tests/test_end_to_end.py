@@ -190,29 +190,50 @@ def comparison(value, lower, upper, benchmark, polarity):
     return "higher" if value > benchmark else "lower"
 
 
-def test_gemeenten_are_compared_with_their_ggd_regio(released):
+def test_regions_are_compared_with_their_parents(released):
+    """compared_to_parent: a gemeente against its GGD-regio, a GGD-regio against its provincie
+    (by the regions mart); compared_to_provincie: a gemeente against its provincie."""
     paths, _, _ = released
     rows = published_rows(paths, """
-        SELECT g.indicator_code, g.region_code, g.value, g.ci95_lower, g.ci95_upper, p.value, i.polarity,
-               g.compared_to_parent
+        SELECT g.indicator_code, g.region_code, g.region_level, g.value, g.ci95_lower, g.ci95_upper, i.polarity,
+               p.value, v.value, g.compared_to_parent, g.compared_to_provincie, r.provincie_code
         FROM indicator_values AS g
         JOIN regions AS r ON r.classification_year = g.classification_year AND r.region_code = g.region_code
         JOIN indicators AS i ON i.indicator_code = g.indicator_code
-        LEFT JOIN indicator_values AS p ON p.region_code = r.ggd_code AND p.indicator_code = g.indicator_code
+        LEFT JOIN indicator_values AS p
+            ON p.region_code = CASE g.region_level WHEN 'gemeente' THEN r.ggd_code
+                                                   WHEN 'ggd_regio' THEN r.provincie_code END
+            AND p.indicator_code = g.indicator_code
             AND p.period = g.period AND p.classification_year = g.classification_year
             AND p.breakdown = g.breakdown AND p.breakdown_category = g.breakdown_category
-        WHERE g.region_level = 'gemeente'""")
-    labels = {}
-    for indicator, region, value, lower, upper, parent, polarity, compared in rows:
+        LEFT JOIN indicator_values AS v ON v.region_code = r.provincie_code AND g.region_level = 'gemeente'
+            AND v.indicator_code = g.indicator_code
+            AND v.period = g.period AND v.classification_year = g.classification_year
+            AND v.breakdown = g.breakdown AND v.breakdown_category = g.breakdown_category
+        WHERE g.region_level IN ('gemeente', 'ggd_regio')""")
+    labels, ggd_labels = {}, {}
+    for indicator, region, level, value, lower, upper, polarity, parent, provincie, compared, \
+            to_provincie, provincie_code in rows:
         assert compared == comparison(value, lower, upper, parent, polarity), (indicator, region)
-        labels[indicator, region] = compared
+        assert to_provincie == comparison(value, lower, upper, provincie, polarity), (indicator, region)
+        if level == "gemeente":
+            labels[indicator, region] = compared
+        else:
+            ggd_labels[indicator, region] = compared
+            assert provincie_code is not None or compared is None
     # Amsterdam's preterm births are its GGD-regio's only ones: the same value, similar
     assert labels["preterm", "GM0363"] == "similar"
     assert labels["preterm", "GM0865"] is None  # withheld
     # census indicators have no interval: the answer is compared with the region's share directly
     assert {labels[k] for k in labels if k[0] == "coalition"} >= {"better", "worse"}
+    assert any(v is not None for v in ggd_labels.values())  # GGD-regio's are compared with provincies
+    assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE region_level IN "
+                                 "('provincie', 'nederland') AND compared_to_parent IS NOT NULL") == [(0,)]
     assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE region_level <> 'gemeente' "
-                                 "AND compared_to_parent IS NOT NULL") == [(0,)]
+                                 "AND compared_to_provincie IS NOT NULL") == [(0,)]
+    # one year: no trend anywhere, so nothing is worse and worsening (NULL, not false)
+    assert published_rows(paths, "SELECT count(*) FROM indicator_values WHERE worse_and_worsening IS NOT NULL "
+                                 "OR trend NOT IN ('cannot_be_calculated')") == [(0,)]
 
 
 def test_changes_count_cells_newly_withheld_and_published(released, tmp_path):

@@ -285,3 +285,44 @@ def test_indicator_map_offers_funnel_limits_where_most_gemeenten_are_published(s
     funnel = page.paths[len(codes):]
     assert {p["data-gemeente"]: p["data-class"] for p in funnel if p["data-class"] != "similar"} == {"GM0363": "worse"}
     assert "Kaart met trechtergrenzen (99,8%)" in " ".join(page.text)
+
+
+def test_worse_and_worsening_and_the_parent_comparisons_come_from_the_mart(released):
+    """The overview and the profiles show the mart's worse_and_worsening flag (a !) and its
+    comparisons with the GGD-regio and provincie; nothing is recomputed on the site."""
+    from orchestration.site.data import load_site_data
+    from orchestration.site.pages import Maps, Site
+
+    data = load_site_data(released[0].published, YEAR, NL)
+    big2 = next(i for i in data.indicators if i.code == "big2")
+    year = str(YEAR)
+    ggd = data.rows[("big2", "GG3406", year)]
+    assert {"worse_and_worsening", "compared_to_parent", "compared_to_provincie"} <= set(ggd)
+    ggd.update(compared_to_nl="worse", trend="increasing_and_getting_worse", worse_and_worsening=True,
+               compared_to_parent="better")
+    gemeente = data.rows[("big2", "GM0363", big2.map_period)]
+    gemeente.update(compared_to_parent="better", compared_to_provincie="worse")
+    site = Site(data, Maps(None, (1, 1)), with_downloads=False)
+
+    overview = site.overview()
+    rug_row = re.search(r'<tr data-indicator="big2">.*?</tr>', overview).group(0)
+    cell = re.search(r'<td class="cell" data-region="GG3406"[^>]*>.*?</td>', rug_row).group(0)
+    assert 'data-worse-and-worsening="true"' in cell and "slechter en verslechterend" in cell and '>!</span>' in cell
+    assert overview.count('data-worse-and-worsening="true"') == 1
+    assert "Een ! betekent slechter en verslechterend" in overview
+
+    profile = site.profile_page(data.areas["GG3406"])
+    row = re.search(r'<tr data-indicator="big2">.*?</tr>', profile).group(0)
+    assert "Provincie Noord-Holland" in profile and 'data-comparison="better"' in row
+    assert 'class="ww"' in row and "stijgend" in " ".join(parse_text(row))
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", re.search(r'<tr data-indicator="big2">.*?</tr>',
+                                                         site.profile_page(data.areas["GM0363"])).group(0))
+    # indicator, unit, period, value, interval, Nederland, GGD-regio, provincie, compared, trend, spine
+    assert 'data-comparison="better"' in cells[6] and 'data-comparison="worse"' in cells[7]
+    assert 'class="ww"' not in " ".join(cells)
+
+
+def parse_text(html: str) -> list[str]:
+    page = Page()
+    page.feed(html)
+    return page.text

@@ -22,7 +22,7 @@
 {% macro z_998() %}3.090232{% endmacro %}
 
 {#-
-  Comparison of a value with a benchmark (Nederland, or a gemeente's GGD-regio), as
+  Comparison of a value with a benchmark (Nederland, or a parent region), as
   Fingertips compares: 'similar' when the benchmark lies in the value's 95% interval, else
   'better'/'worse' by the polarity ('higher'/'lower' without polarity). Without an interval
   (census indicators: no sampling error) the values are compared directly, 'similar' only when
@@ -41,6 +41,16 @@
         when ({{ value }}) > ({{ benchmark }}) then 'higher'
         else 'lower'
     end)
+{%- endmacro %}
+
+{#-
+  Join condition: rows `a` and `b` are the same cell (indicator, period, classification year,
+  breakdown and category), e.g. a region's row and its benchmark's row.
+-#}
+{% macro same_cell(a, b) -%}
+    {{ a }}.indicator_code = {{ b }}.indicator_code and {{ a }}.period = {{ b }}.period
+    and {{ a }}.classification_year = {{ b }}.classification_year and {{ a }}.breakdown = {{ b }}.breakdown
+    and {{ a }}.breakdown_category = {{ b }}.breakdown_category
 {%- endmacro %}
 
 {% macro wilson_lower(num, den, z, multiplier=1) -%}
@@ -81,82 +91,31 @@
 
 
 {#-
+  One bound of a row's interval by its ci_method ('wilson', 'byar', 'exact_poisson'; NULL
+  otherwise): side 'lower' or 'upper', level '95' or '998'. The exact Poisson limits are the
+  seed's columns joined to the row (relation alias `limits`) as exact_<side>_<level>, e.g.
+  exact_lower_95 (see poisson_exact_bound).
+-#}
+{% macro interval_bound(side, level, limits, method='ci_method', num='numerator', den='denominator',
+                        multiplier='multiplier') -%}
+    {%- set z = z_95() if level == '95' else z_998() -%}
+    (case {{ method }}
+        {%- if side == 'lower' %}
+        when 'wilson' then {{ wilson_lower(num, den, z, multiplier) }}
+        when 'byar' then {{ byar_lower(num, den, z, multiplier) }}
+        {%- else %}
+        when 'wilson' then {{ wilson_upper(num, den, z, multiplier) }}
+        when 'byar' then {{ byar_upper(num, den, z, multiplier) }}
+        {%- endif %}
+        when 'exact_poisson' then {{ poisson_exact_bound(limits, 'exact_' ~ side ~ '_' ~ level, den, multiplier) }}
+    end)
+{%- endmacro %}
+
+{#-
   Exact Poisson bound of a rate from the seed poisson_exact_limits (counts 0-9): `limits` is
   the alias of the seed joined on events = the count; `bound` is one of its columns
   (lower_95, upper_95, lower_998, upper_998), limits for the count, scaled here to the rate.
 -#}
 {% macro poisson_exact_bound(limits, bound, den, multiplier=1) -%}
     (case when ({{ den }}) > 0 then {{ limits }}.{{ bound }} / ({{ den }}) * ({{ multiplier }}) end)
-{%- endmacro %}
-
-
-{#-
-  Chi-square test for trend (Fingertips "recent trend"), as AGGREGATE expressions over the
-  points of one series (use them in a GROUP BY per series). `t` is the time of a point (the
-  year, best centred, e.g. year - build year). The statistic has 1 degree of freedom; the
-  trend is significant above trend_chi2_critical() = 9.5495, the 99.8% quantile (3.090232^2).
-
-  Proportions (Cochran-Armitage, numerators O and denominators n; R's prop.trend.test):
-      Sxx   = sum(n t^2) - sum(n t)^2 / N,   N = sum(n),  p = sum(O) / N
-      slope = (sum(O t) - sum(O) sum(n t) / N) / Sxx        (change of the proportion per t)
-      chi2  = slope^2 Sxx / (p (1 - p))                       (NULL when p is 0 or 1)
-
-  Other values with a 95% interval (rates): weights w = 1 / SE^2, SE = (upper - lower) / (2 z95),
-      D     = sum(w) sum(w t^2) - sum(w t)^2
-      slope = (sum(w) sum(w t y) - sum(w t) sum(w y)) / D
-      chi2  = slope^2 D / sum(w)
--#}
-{% macro trend_chi2_critical() %}9.5495{% endmacro %}
-
-{% macro _trend_sxx(den, t) -%}
-    (sum(({{ den }}) * ({{ t }}) * ({{ t }})) - pow(sum(({{ den }}) * ({{ t }})), 2) / sum({{ den }}))
-{%- endmacro %}
-
-{% macro trend_proportion_slope(num, den, t) -%}
-    ((sum(({{ num }}) * ({{ t }})) - sum({{ num }}) * sum(({{ den }}) * ({{ t }})) / sum({{ den }}))
-     / nullif({{ _trend_sxx(den, t) }}, 0))
-{%- endmacro %}
-
-{% macro trend_proportion_chi2(num, den, t) -%}
-    (pow({{ trend_proportion_slope(num, den, t) }}, 2) * {{ _trend_sxx(den, t) }}
-     / nullif((sum({{ num }}) / sum({{ den }})) * (1.0 - sum({{ num }}) / sum({{ den }})), 0))
-{%- endmacro %}
-
-{% macro _trend_weight(lower, upper) -%}
-    pow(2.0 * {{ z_95() }} / nullif(({{ upper }}) - ({{ lower }}), 0), 2)
-{%- endmacro %}
-
-{% macro _trend_weighted_d(lower, upper, t) -%}
-    (sum({{ _trend_weight(lower, upper) }}) * sum({{ _trend_weight(lower, upper) }} * ({{ t }}) * ({{ t }}))
-     - pow(sum({{ _trend_weight(lower, upper) }} * ({{ t }})), 2))
-{%- endmacro %}
-
-{% macro trend_weighted_slope(value, lower, upper, t) -%}
-    ((sum({{ _trend_weight(lower, upper) }}) * sum({{ _trend_weight(lower, upper) }} * ({{ t }}) * ({{ value }}))
-      - sum({{ _trend_weight(lower, upper) }} * ({{ t }})) * sum({{ _trend_weight(lower, upper) }} * ({{ value }})))
-     / nullif({{ _trend_weighted_d(lower, upper, t) }}, 0))
-{%- endmacro %}
-
-{% macro trend_weighted_chi2(value, lower, upper, t) -%}
-    (pow({{ trend_weighted_slope(value, lower, upper, t) }}, 2) * {{ _trend_weighted_d(lower, upper, t) }}
-     / nullif(sum({{ _trend_weight(lower, upper) }}), 0))
-{%- endmacro %}
-
-{#-
-  Trend label from the statistic, the slope and the indicator's polarity (scalar expressions).
-  `enough_points` is a boolean expression: false gives 'cannot_be_calculated'. A NULL
-  statistic with enough points (every proportion 0 or 1) is 'no_significant_change'.
--#}
-{% macro trend_label(chi2, slope, polarity, enough_points) -%}
-    (case
-        when not coalesce({{ enough_points }}, false) then 'cannot_be_calculated'
-        when ({{ chi2 }}) is null or ({{ chi2 }}) <= {{ trend_chi2_critical() }} or ({{ slope }}) = 0
-            then 'no_significant_change'
-        when ({{ polarity }}) = 'low_is_good' then
-            case when ({{ slope }}) > 0 then 'increasing_and_getting_worse' else 'decreasing_and_getting_better' end
-        when ({{ polarity }}) = 'high_is_good' then
-            case when ({{ slope }}) > 0 then 'increasing_and_getting_better' else 'decreasing_and_getting_worse' end
-        when ({{ slope }}) > 0 then 'increasing'
-        else 'decreasing'
-    end)
 {%- endmacro %}

@@ -1,27 +1,26 @@
 -- compared_to_nl: NULL for Nederland and suppressed rows; 'similar' exactly when the Nederland
 -- value lies inside the row's 95% interval; otherwise the direction follows the polarity.
--- compared_to_parent: the same rule against the gemeente's GGD-regio (from the regions mart),
--- NULL for other levels, suppressed rows and a withheld GGD-regio; without an interval (census
--- indicators) the values are compared directly.
+-- compared_to_parent: the same rule against the direct parent (from the regions mart): a
+-- gemeente's GGD-regio, a GGD-regio's provincie (none when it spans two); NULL for provincies and
+-- Nederland, suppressed rows and a withheld parent. compared_to_provincie: gemeenten against
+-- their provincie. Without an interval (census indicators) the values are compared directly.
 with nl as (
     select indicator_code, period, classification_year, breakdown, breakdown_category, value as nl_value
     from {{ ref('indicator_values') }}
     where year_to = {{ build_year() }} and region_level = 'nederland'
 ),
 
-ggd as (
-    select r.region_code as gemeente_code, v.indicator_code, v.period, v.classification_year,
-        v.breakdown, v.breakdown_category, v.value as ggd_value
-    from {{ ref('indicator_values') }} as v
-    inner join {{ ref('regions') }} as r
-        on r.classification_year = v.classification_year
-        and r.ggd_code = v.region_code
-        and r.region_level = 'gemeente'
-    where v.year_to = {{ build_year() }} and v.region_level = 'ggd_regio'
+-- every region's parents by the regions mart: the parent compared with and the provincie
+parents as (
+    select classification_year, region_code,
+        case region_level when 'gemeente' then ggd_code when 'ggd_regio' then provincie_code end as parent_code,
+        case when region_level = 'gemeente' then provincie_code end as provincie_code
+    from {{ ref('regions') }}
 ),
 
 rows as (
-    select v.*, i.polarity, nl.nl_value, ggd.ggd_value
+    select v.*, i.polarity, nl.nl_value, parent.value as parent_value, prov.value as provincie_value,
+        pr.parent_code, pr.provincie_code
     from {{ ref('indicator_values') }} as v
     inner join {{ ref('indicators') }} as i
         on i.indicator_code = v.indicator_code
@@ -31,14 +30,12 @@ rows as (
         and nl.classification_year = v.classification_year
         and nl.breakdown = v.breakdown
         and nl.breakdown_category = v.breakdown_category
-    left join ggd
-        on v.region_level = 'gemeente'
-        and ggd.gemeente_code = v.region_code
-        and ggd.indicator_code = v.indicator_code
-        and ggd.period = v.period
-        and ggd.classification_year = v.classification_year
-        and ggd.breakdown = v.breakdown
-        and ggd.breakdown_category = v.breakdown_category
+    left join parents as pr
+        on pr.classification_year = v.classification_year and pr.region_code = v.region_code
+    left join {{ ref('indicator_values') }} as parent
+        on parent.region_code = pr.parent_code and {{ same_cell('parent', 'v') }}
+    left join {{ ref('indicator_values') }} as prov
+        on prov.region_code = pr.provincie_code and {{ same_cell('prov', 'v') }}
     where v.year_to = {{ build_year() }}
 ),
 
@@ -47,7 +44,10 @@ comparisons as (
         region_level = 'nederland' as not_compared
     from rows
     union all
-    select 'compared_to_parent', *, ggd_value, compared_to_parent, region_level <> 'gemeente'
+    select 'compared_to_parent', *, parent_value, compared_to_parent, parent_code is null
+    from rows
+    union all
+    select 'compared_to_provincie', *, provincie_value, compared_to_provincie, provincie_code is null
     from rows
 )
 

@@ -1,6 +1,8 @@
 -- trend is filled exactly for the build year's yearly 'total' rows on the target classification; a withheld yearly row
 -- cannot have a trend (its own point is missing); a trend other than 'cannot_be_calculated'
 -- needs the earlier four yearly points of that series published in the mart.
+-- worse_and_worsening: true exactly for rows worse than Nederland with a trend getting worse,
+-- false when both are known otherwise, NULL when either is not (macros/trend.sql).
 {%- set build = build_year() %}
 {%- set target = target_classification_year() %}
 {%- set points = var('trend_points', 5) | int %}
@@ -21,7 +23,7 @@ history as (
 )
 
 select r.indicator_code, r.period, r.region_code, r.classification_year, r.breakdown,
-    r.breakdown_category, r.suppressed, r.trend, h.published_points
+    r.breakdown_category, r.suppressed, r.trend, r.compared_to_nl, r.worse_and_worsening, h.published_points
 from rows as r
 left join history as h
     on h.indicator_code = r.indicator_code
@@ -36,3 +38,9 @@ where case
     when r.trend <> 'cannot_be_calculated' then coalesce(h.published_points, 0) <> {{ points - 1 }}
     else false
 end
+    or r.worse_and_worsening is distinct from (case
+        when r.compared_to_nl not in ('better', 'similar', 'worse') or r.compared_to_nl is null
+            or r.trend is null or r.trend = 'cannot_be_calculated' then null
+        else r.compared_to_nl = 'worse'
+            and r.trend in ('increasing_and_getting_worse', 'decreasing_and_getting_worse')
+    end)

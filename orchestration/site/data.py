@@ -14,7 +14,8 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 ROW_COLUMNS = ("indicator_code", "region_code", "region_level", "period", "year_from", "year_to",
                "breakdown", "breakdown_category", "numerator", "denominator", "value", "ci95_lower",
-               "ci95_upper", "suppressed", "suppression_reason", "compared_to_nl", "trend")
+               "ci95_upper", "suppressed", "suppression_reason", "compared_to_nl", "compared_to_parent",
+               "compared_to_provincie", "trend", "worse_and_worsening")
 LEVELS = ("gemeente", "ggd_regio", "provincie", "nederland")
 NEDERLAND = "NL01"
 
@@ -74,6 +75,14 @@ class SiteData:
         return indicator.map_period if level == "gemeente" else str(self.year)
 
 
+def select_list(con, columns: tuple[str, ...]) -> str:
+    """The columns of indicator_values to select; one that a file published before it existed
+    lacks reads NULL."""
+    present = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() "
+                                         "WHERE table_name = 'indicator_values'").fetchall()}
+    return ", ".join(c if c in present else f"NULL AS {c}" for c in columns)
+
+
 def _rows(con, sql: str, params: list) -> list[dict]:
     cursor = con.execute(sql, params)
     names = [d[0] for d in cursor.description]
@@ -102,7 +111,7 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
                             "provincie_name FROM regions WHERE classification_year = ?", [classification]):
             data.areas[r["region_code"]] = Area(r["region_code"], r["region_name"], r["region_level"], r["ggd_code"],
                                                 r["ggd_name"], r["provincie_code"], r["provincie_name"])
-        columns = ", ".join(ROW_COLUMNS)
+        columns = select_list(con, ROW_COLUMNS)
         for r in _rows(con, f"SELECT {columns} FROM indicator_values WHERE classification_year = ? "
                             "AND breakdown = 'total' AND year_to <= ?", [classification, year]):
             data.rows[(r["indicator_code"], r["region_code"], r["period"])] = r

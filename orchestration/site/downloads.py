@@ -9,12 +9,12 @@ from pathlib import Path
 
 from orchestration.published import open_published
 from orchestration.export import write_dutch_csv, write_xlsx
-from orchestration.site.data import SiteData
+from orchestration.site.data import SiteData, select_list
 
 COLUMNS = ("indicator_code", "region_code", "region_name", "region_level", "period", "year_from", "year_to",
            "breakdown", "breakdown_category", "numerator", "denominator", "value", "unit", "ci95_lower",
-           "ci95_upper", "suppressed", "suppression_reason", "compared_to_nl", "trend", "release_year",
-           "release_version")
+           "ci95_upper", "suppressed", "suppression_reason", "compared_to_nl", "compared_to_parent",
+           "compared_to_provincie", "trend", "worse_and_worsening", "release_year", "release_version")
 FOLDER = "downloads"
 
 
@@ -27,8 +27,8 @@ def write_downloads(published: Path, data: SiteData, root: Path, keys: list[tupl
                     progress: Callable[[str], None]) -> Iterator[Path]:
     """keys: ('indicator' or 'region', code). Yields each file written."""
     (root / FOLDER).mkdir(parents=True, exist_ok=True)
-    columns = ", ".join(COLUMNS)
     with contextlib.closing(open_published(published)) as con:
+        columns = select_list(con, COLUMNS)
         for kind, code in keys:
             rows = con.execute(
                 f"SELECT {columns} FROM indicator_values WHERE {kind}_code = ? AND classification_year = ? "

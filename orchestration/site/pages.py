@@ -37,6 +37,7 @@ svg.chart .whisker{stroke:#1f2933;stroke-width:1.2;fill:none}svg.chart .referenc
 svg.chart .withheld{font-size:11px;fill:#7b8794;font-style:italic}
 .trends{display:flex;flex-wrap:wrap;gap:10px}.trends figure{margin:0}.trends figcaption{font-size:12px;max-width:440px}
 form.search input{font-size:14px;padding:4px 6px;width:280px}#search-note{font-weight:600}
+span.ww{font-weight:700;color:#c00000;margin-left:2px}td.cell span.ww{color:inherit}
 ul.areas{columns:4;font-size:13px}header,main,footer{max-width:1240px}.map-panel{max-width:480px}p.downloads{font-size:13px}
 """
 
@@ -200,7 +201,8 @@ class Site:
                 cells.append(self.rug_cell(ind, g, root))
             rows.append(f'<tr data-indicator="{ind.code}"><td><a href="indicator/{ind.code}.html">{escape(ind.name)}</a>'
                         f'</td><td>{escape(ind.unit)}</td>{"".join(cells)}</tr>')
-        body = (f"<p>{escape(self.t('overview_intro', year=d.year))}</p>{self.search_box(root)}"
+        body = (f"<p>{escape(self.t('overview_intro', year=d.year))} {escape(self.t('ww_legend'))}</p>"
+                f"{self.search_box(root)}"
                 f'<table class="rug">{head}{"".join(rows)}</table>{self.changes()}')
         return self.page(self.t("title", year=d.year), body, root)
 
@@ -241,9 +243,21 @@ class Site:
         colour = COMPARISON.get(comparison, "#ffffff")
         text_colour = "#fff" if comparison in ("worse", "lower") else "#1f2933"
         tip = f"{area.name}: {self.words.value(row['value'], ind.unit)}, {self.words.comparison(comparison)}"
-        return (f'<td class="cell" data-region="{area.code}" data-comparison="{escape(comparison)}" '
+        flag = ""
+        if row.get("worse_and_worsening"):
+            tip += f", {self.t('worse_and_worsening')}"
+            flag = ' data-worse-and-worsening="true"'
+        return (f'<td class="cell" data-region="{area.code}" data-comparison="{escape(comparison)}"{flag} '
                 f'style="background:{colour};color:{text_colour}" title="{escape(tip)}">'
-                f'<a href="{link}">{self.number(row, ind.unit)}</a></td>')
+                f'<a href="{link}">{self.number(row, ind.unit)}</a>{self.worsening_mark(row)}</td>')
+
+    def worsening_mark(self, row: dict | None) -> str:
+        """The mark of a row that is worse than Nederland and getting worse (the mart's flag)."""
+        if not row or not row.get("worse_and_worsening"):
+            return ""
+        label = escape(self.t("worse_and_worsening"))
+        return f'<span class="ww" title="{label}" aria-label="{label}">!</span>'
+
 
     # ------------------------------------------------------------ indicator pages
 
@@ -357,13 +371,17 @@ class Site:
         d, w, root = self.data, self.words, "../"
         peers = self.gemeenten if area.level == "gemeente" else self.ggds
         range_head = self.t("range") if area.level == "gemeente" else self.t("range_ggd")
-        # benchmarks besides Nederland: the gemeente's GGD-regio and provincie
-        parents = [b for b in (d.areas.get(area.ggd_code or ""), d.areas.get(area.provincie_code or ""))
-                   if b is not None and area.level == "gemeente"]
+        # benchmarks besides Nederland, with the mart's comparison: a gemeente's GGD-regio and
+        # provincie, a GGD-regio's provincie
+        if area.level == "gemeente":
+            candidates = [(area.ggd_code, "compared_to_parent"), (area.provincie_code, "compared_to_provincie")]
+        else:
+            candidates = [(area.provincie_code, "compared_to_parent")]
+        parents = [(b, column) for code, column in candidates if (b := d.areas.get(code or "")) is not None]
         head = (f'<tr><th>{escape(self.t("indicator"))}</th><th>{escape(self.t("unit"))}</th>'
                 f'<th>{escape(self.t("period"))}</th><th>{escape(self.t("value_plain"))}</th>'
                 f'<th>{escape(self.t("ci_plain"))}</th><th>{escape(self.t("nederland"))}</th>'
-                + "".join(f"<th>{escape(self.benchmark_name(b))}</th>" for b in parents) +
+                + "".join(f"<th>{escape(self.benchmark_name(b))}</th>" for b, _ in parents) +
                 f'<th>{escape(self.t("compared"))}</th><th>{escape(self.t("trend"))}</th>'
                 f"<th>{escape(range_head)}</th></tr>")
         rows, phase = [], None
@@ -382,10 +400,11 @@ class Site:
             rows.append(f'<tr data-indicator="{ind.code}"><td><a href="{root}indicator/{ind.code}.html">'
                         f"{escape(ind.name)}</a></td><td>{escape(ind.unit)}</td><td>{escape(period)}</td>"
                         f"{self.value_cells(row, ind.unit, counts=False)}<td class=\"num\">{self.number(nl, ind.unit)}</td>"
-                        + "".join(f'<td class="num">{self.number(d.row(ind.code, b.code, period), ind.unit)}</td>'
-                                  for b in parents) +
+                        + "".join(f'<td class="num">{self.number(d.row(ind.code, b.code, period), ind.unit)} '
+                                  f"{self.badge(row.get(column) if row else None)}</td>" for b, column in parents) +
                         f"<td>{self.badge(row['compared_to_nl'] if row else None)}</td>"
-                        f"<td>{escape(w.trend(trend)) if trend else ''}</td><td>{spine}</td></tr>")
+                        f"<td>{escape(w.trend(trend)) if trend else ''}{self.worsening_mark(row)}</td>"
+                        f"<td>{spine}</td></tr>")
         level = self.t(f"level_{area.level}")
         return (f"<p>{escape(self.t('spine_intro', name=area.name, level=level))}</p>"
                 f'<table class="spine-table">{head}{"".join(rows)}</table>')

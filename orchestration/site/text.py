@@ -38,6 +38,9 @@ _SITE_TEXT = {
         "gemeenten_of": "Gemeenten in {name}", "all_areas": "Alle gemeenten en GGD-regio's",
         "ggd_regios": "GGD-regio's",
         "phase": "Fase", "provincie_name": "Provincie {name}",
+        "worse_and_worsening": "slechter en verslechterend",
+        "ww_legend": "Een ! betekent slechter en verslechterend: slechter dan Nederland en een recente trend die "
+                     "verslechtert.",
         "changes_title": "Wat is er veranderd in versie {version}",
         "changes_first": "De eerste versie van {year}.",
         "changes_none": "Geen cijfers veranderd ten opzichte van de vorige versie.",
@@ -80,6 +83,8 @@ _SITE_TEXT = {
         "gemeenten_of": "Gemeenten in {name}", "all_areas": "All gemeenten and GGD-regio's",
         "ggd_regios": "GGD-regio's",
         "phase": "Phase", "provincie_name": "Provincie {name}",
+        "worse_and_worsening": "worse and worsening",
+        "ww_legend": "A ! means worse and worsening: worse than Nederland and a recent trend that is getting worse.",
         "changes_title": "What changed in version {version}",
         "changes_first": "The first version of {year}.",
         "changes_none": "No figures changed against the previous version.",
