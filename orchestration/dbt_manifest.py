@@ -1,4 +1,4 @@
-"""dbt's parsed manifest, which dagster-dbt reads when the code location is imported."""
+"""dbt's parsed manifest, which dagster-dbt reads when the definitions are built (not at import)."""
 
 from __future__ import annotations
 
