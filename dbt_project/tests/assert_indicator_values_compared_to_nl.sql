@@ -2,7 +2,7 @@
 -- value lies inside the row's 95% interval; otherwise the direction follows the polarity.
 -- compared_to_parent: the same rule against the gemeente's GGD-regio (from the regions mart),
 -- NULL for other levels, suppressed rows and a withheld GGD-regio; without an interval (census
--- indicators) the values are compared directly.
+-- indicators) the values are compared directly. SII rows (breakdown 'sii') are not compared.
 with nl as (
     select indicator_code, period, classification_year, breakdown, breakdown_category, value as nl_value
     from {{ ref('indicator_values') }}
@@ -44,10 +44,11 @@ rows as (
 
 comparisons as (
     select 'compared_to_nl' as comparison, *, nl_value as benchmark, compared_to_nl as label,
-        region_level = 'nederland' as not_compared
+        region_level = 'nederland' or breakdown = 'sii' as not_compared
     from rows
     union all
-    select 'compared_to_parent', *, ggd_value, compared_to_parent, region_level <> 'gemeente'
+    select 'compared_to_parent', *, ggd_value, compared_to_parent,
+        region_level <> 'gemeente' or breakdown = 'sii'
     from rows
 )
 

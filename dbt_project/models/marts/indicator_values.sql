@@ -217,3 +217,7 @@ left join trends as t
     on t.indicator_code = p.indicator_code
     and t.region_code = p.region_code
     and t.classification_year = p.classification_year
+-- the slope index of inequality by income quintile: rows of breakdown 'sii' from the quintile
+-- rows above (macros/inequality.sql); by name, so the columns it leaves out are NULL
+union all by name
+{{ sii_rows('published') }}
