@@ -70,8 +70,9 @@ INDICATOR_SERIES = View(
         "region_name": "Region name in the fixed classification.",
         "region_level": "'gemeente', 'ggd_regio', 'provincie' or 'nederland'.",
         "classification_year": "The fixed classification every row is on.",
-        "breakdown": "'total' or the breakdown name.",
-        "breakdown_category": "Category within the breakdown ('total' for the total).",
+        "breakdown": "'total', the breakdown name, or 'sii' (slope index of inequality; see `indicator_values`).",
+        "breakdown_category": "Category within the breakdown ('total' for the total; for 'sii' the breakdown "
+                              "the slope runs over, 'income_quintile').",
         "period": "'2023' (a year) or '2019-2023' (a pooled 5-year period).",
         "period_type": "'year' or 'pooled'.",
         "year_from": "First year of the period.",

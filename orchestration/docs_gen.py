@@ -104,6 +104,10 @@ def render_indicator_catalogue(indicators: list[dict], breakdowns: list[dict],
                 "- breakdowns: " + ("; ".join(f"{k} ({', '.join(labels.get(k, []))})" for k in kinds)
                                     if kinds else "none (total only)"),
             ]
+            if "income_quintile" in kinds and row["interval_method"] != "none":
+                lines.append("- inequality: slope index of inequality across the income quintiles (rows with "
+                             "breakdown 'sii', breakdown_category 'income_quintile'), in "
+                             + ("percentage points" if row["unit"] == "%" else row["unit"]))
     return "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,9 @@ Methods as in England's Fingertips / PHEindicatormethods (brief section 5):
   fit that leaves out one point has a slope of the same sign (`recent_trend`);
 - the older Fingertips test, the chi-square test for trend in proportions on the counts
   (Cochran-Armitage), for the census shares of gemeenten, which have no interval
-  (`trend_proportion`).
+  (`trend_proportion`);
+- the slope index of inequality (SII) across ordered quantiles (PHEindicatormethods' `phe_sii`,
+  value_type 0, no transformation), with the normal interval its simulation converges to.
 """
 
 from __future__ import annotations
@@ -225,3 +227,42 @@ def trend_label(statistic: float | None, slope: float | None, polarity: str | No
     if polarity == "high_is_good":
         return f"{direction}_and_getting_{'better' if slope > 0 else 'worse'}"
     return direction
+
+
+def slope_index_of_inequality(values: Sequence[float], lower: Sequence[float], upper: Sequence[float],
+                              populations: Sequence[float], z: float = Z95) -> tuple[float, float, float]:
+    """Slope index of inequality of quantile values (ordered from the least to the most
+    advantaged, e.g. income quintile 1 to 5) with their 95% intervals and populations.
+
+    Returns (sii, lower, upper): the slope, as PHEindicatormethods' `phe_sii` (value_type 0,
+    transform FALSE) computes it, and its interval at `z`. Written as PHE writes it: with
+    a_i the population shares and b_i the midpoints of the quantiles in the cumulative share,
+    the least-squares fit without intercept of sqrt(a) * value on the columns sqrt(a) and
+    b * sqrt(a), solved through the normal equations ((M M^T)^-1 M, M the 2 x k matrix of the
+    two columns). The slope (the coefficient of b * sqrt(a)) is sum_i c_i * value_i with fixed
+    c_i, so PHE's simulation (each value drawn from N(value, SE), SE = (upper - lower) / (2 *
+    1.959964), 95% interval from the percentiles of the simulated slopes) converges to
+    sii -/+ z * sqrt(sum_i c_i^2 SE_i^2), which is returned.
+    """
+    _check_series(values, lower, upper, populations)
+    if any(p <= 0 for p in populations):
+        raise ValueError("every quantile needs a positive population")
+    total = sum(populations)
+    shares = [p / total for p in populations]
+    ranks, cumulative = [], 0.0
+    for share in shares:
+        ranks.append(cumulative + share / 2)
+        cumulative += share
+    roots = [math.sqrt(a) for a in shares]
+    columns = (roots, [b * r for b, r in zip(ranks, roots)])  # the rows of M
+    # M M^T (2 x 2) and its inverse
+    m11 = sum(x * x for x in columns[0])
+    m12 = sum(x * y for x, y in zip(*columns))
+    m22 = sum(y * y for y in columns[1])
+    det = m11 * m22 - m12 * m12
+    # the second row of (M M^T)^-1 M, times sqrt(a) (the response is sqrt(a) * value)
+    coefficients = [(-m12 * x + m11 * y) / det * r for x, y, r in zip(*columns, roots)]
+    sii = sum(c * v for c, v in zip(coefficients, values))
+    ses = [(u - lo) / (2 * Z95) for lo, u in zip(lower, upper)]
+    spread = z * math.sqrt(sum((c * se) ** 2 for c, se in zip(coefficients, ses)))
+    return sii, sii - spread, sii + spread

@@ -20,6 +20,12 @@ empty cells as harmless).
 This is an iterated differencing attack, not a full linear-programming audit: a withheld cell
 that could only be found by combining several equations with two unknowns each is not looked
 for.
+
+Rows that are statistics over other rows rather than counts take no part in the equations: the
+slope index of inequality (breakdown 'sii') has no numerator or denominator and adds up to
+nothing. Its own rule is checked beside the attack: a published SII must rest on published
+quintiles only (a slope over four published quintiles and a withheld one would give that one
+away), so it adds nothing to what the attack already sees.
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+# breakdowns whose rows are statistics over other rows, not counts (see the module docstring)
+NOT_ADDITIVE = "('sii')"
+
 
 def key(prefix: str = "", **override: str) -> str:
     """SQL for a cell key; `override` replaces a column by an SQL expression."""
@@ -199,7 +209,7 @@ def recover_withheld_cells(con: duckdb.DuckDBPyConnection, values: str = "indica
         create or replace temp table attack_values as
         select v.* from {values} as v
         inner join {indicators} as i on i.indicator_code = v.indicator_code
-        where i.disclosure_rule = 'min_10_both_outcomes'""")
+        where i.disclosure_rule = 'min_10_both_outcomes' and v.breakdown not in {NOT_ADDITIVE}""")
     con.execute(f"create or replace temp table attack_regions as select * from {regions}")
     con.execute(EQUATIONS_SQL)
     con.execute(STATE_SQL)
@@ -222,7 +232,25 @@ def recover_withheld_cells(con: duckdb.DuckDBPyConnection, values: str = "indica
     withheld = con.execute("select count(*) from state where is_withheld").fetchone()[0]
     equations = con.execute("select count(distinct eq) from equations").fetchone()[0]
     return {"disclosed": disclosed, "solved_empty": solved_empty, "withheld": withheld,
-            "equations": equations, "rounds": rounds}
+            "equations": equations, "rounds": rounds,
+            "sii_over_withheld": sii_over_withheld_quintiles(con, values)}
+
+
+def sii_over_withheld_quintiles(con: duckdb.DuckDBPyConnection, values: str) -> list[tuple]:
+    """Published SII rows one of whose quintiles (categories '1'-'5' of the breakdown named in
+    the SII's breakdown_category) is withheld or missing: each would give a withheld figure away."""
+    return con.execute(f"""
+        select s.indicator_code, s.period, s.classification_year, s.region_code, s.breakdown_category,
+            count(q.breakdown_category) filter (where not q.suppressed) as published_quintiles
+        from {values} as s
+        left join {values} as q
+            on q.indicator_code = s.indicator_code and q.period = s.period
+            and q.classification_year = s.classification_year and q.region_code = s.region_code
+            and q.breakdown = s.breakdown_category and q.breakdown_category in ('1', '2', '3', '4', '5')
+        where s.breakdown = 'sii' and not s.suppressed
+        group by all
+        having count(q.breakdown_category) filter (where not q.suppressed) < 5
+        order by all""").fetchall()
 
 
 def attack_file(path: Path, schema: str = "main") -> dict:
@@ -347,6 +375,25 @@ def test_attack_recovers_a_breakdown_category_and_ignores_empty_cells():
     assert found["solved_empty"] == 1  # the empty 'multiple' cell: harmless
 
 
+def test_sii_rows_take_no_part_in_the_equations_and_are_checked_apart():
+    rows = toy_year(2024, withheld=set())
+    quintiles = [("preterm", "2024", 2024, 2024, "GM0002", "gemeente", "income_quintile", str(q), 6, 40, False)
+                 for q in range(1, 6)]
+    # a withheld SII next to the published total: in the equations, total - SII would "solve" it
+    withheld_sii = ("preterm", "2024", 2024, 2024, "GM0002", "gemeente", "sii", "income_quintile", None, None, True)
+    # a planted leak beside it: one withheld quintile, found from the total and the other four
+    leaky = quintiles[:2] + [quintiles[2][:-1] + (True,)] + quintiles[3:]
+    found = attack_toy(rows + leaky + [withheld_sii])
+    assert [cell for cell, *_ in found["disclosed"]] == ["preterm|2024|2024|GM0002|income_quintile|3"]
+    assert found["withheld"] == 1 and found["sii_over_withheld"] == []
+    # a published SII over that withheld quintile gives it away: reported
+    published_sii = withheld_sii[:-1] + (False,)
+    found = attack_toy(rows + leaky + [published_sii])
+    assert found["sii_over_withheld"] == [("preterm", "2024", 2024, "GM0002", "income_quintile", 4)]
+    # over five published quintiles it is fine
+    assert attack_toy(rows + quintiles + [published_sii])["sii_over_withheld"] == []
+
+
 def test_attack_skips_indicators_that_are_not_protected():
     rows = [("coalition",) + r[1:] for r in toy_year(2024, withheld={"GM0001"})]
     assert attack_toy(rows)["withheld"] == 0
@@ -360,6 +407,13 @@ def test_no_withheld_cell_of_the_released_year_is_recoverable(released):
     found = attack_file(paths.published)
     assert found["withheld"] > 0 and found["equations"] > 0
     assert found["disclosed"] == [], found["disclosed"][:20]
+    assert found["sii_over_withheld"] == []
+    # the tiny year has SII rows (all withheld: 19 births per quintile in Nederland) and the attack
+    # did not count them as cells
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        sii_rows, withheld = con.execute("select count(*), count(*) filter (where suppressed) "
+                                         "from indicator_values where breakdown = 'sii'").fetchone()
+    assert sii_rows == withheld > 0
 
 
 @pytest.mark.skipif(not os.environ.get("KSM_DISCLOSURE_AUDIT_FILE"),
@@ -370,6 +424,7 @@ def test_no_withheld_cell_of_a_given_file_is_recoverable():
     found = attack_file(path, os.environ.get("KSM_DISCLOSURE_AUDIT_SCHEMA", "main"))
     assert found["withheld"] > 0
     assert found["disclosed"] == [], (len(found["disclosed"]), found["disclosed"][:20])
+    assert found["sii_over_withheld"] == [], found["sii_over_withheld"][:20]
 
 
 # --- five tiny years: pooled period, trend and disclosure across periods ----------------------
@@ -592,3 +647,4 @@ def test_no_withheld_cell_of_the_five_years_is_recoverable(five_years):
     assert values(warehouse, "select count(*) from marts.indicator_values where period = '2020-2024' "
                              "and suppressed") != [(0,)]
     assert found["disclosed"] == [], found["disclosed"][:20]
+    assert found["sii_over_withheld"] == []

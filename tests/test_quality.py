@@ -352,6 +352,28 @@ def test_implausible_national_values_and_jumps_are_warnings():
     assert len(jumps) == 1 and jumps[0].observed.startswith("2 of 4 values unexpected")
 
 
+def test_sii_rows_pass_and_unlisted_values_or_counts_on_them_block():
+    rows = mart_rows()
+    sii = rows[rows.breakdown == "total"].assign(
+        breakdown="sii", breakdown_category="income_quintile", numerator=None, denominator=None, value=-3.5,
+        ci95_lower=-5.0, ci95_upper=-2.0, ci998_lower=-5.9, ci998_upper=-1.1, ci_method="sii_normal")
+    withheld = sii.iloc[:1].assign(suppressed=True, suppression_reason="quintile_withheld", value=None,
+                                   ci_method=None, region_code="GM0014")
+    good = pd.concat([rows, sii.iloc[1:], withheld], ignore_index=True)
+    frame = add_mart_columns(good, good.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
+    outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
+    assert outcome.passed(BLOCKING), outcome.failed
+    bad = good.copy()
+    bad.loc[bad.breakdown == "sii", "numerator"] = 5
+    bad.loc[bad.suppression_reason == "quintile_withheld", "suppression_reason"] = "sii_withheld"
+    bad.loc[bad.ci_method == "sii_normal", "ci_method"] = "sii_simulated"
+    frame = add_mart_columns(bad, bad.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
+    outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
+    assert failed_names(outcome, BLOCKING) == {
+        "expect_column_values_to_be_null(numerator)", "expect_column_values_to_be_in_set(suppression_reason)",
+        "expect_column_values_to_be_in_set(ci_method)"}
+
+
 # ------------------------------------------------------------------ the reference marts
 
 

@@ -326,3 +326,34 @@ def parse_text(html: str) -> list[str]:
     page = Page()
     page.feed(html)
     return page.text
+
+
+def test_indicator_page_shows_the_slope_index_of_inequality_under_the_income_bars(site, released):
+    from orchestration.site.data import load_site_data
+    from orchestration.site.pages import Maps, Site
+
+    out = site[0]
+    # the tiny year: 19 births per income quintile, every quintile withheld, so the SII is too
+    html = (out / "indicator" / "preterm.html").read_text(encoding="utf-8")
+    income = html[html.index('data-breakdown="income_quintile"'):]
+    income = income[:income.index("</figure>")]
+    assert 'data-breakdown="sii"' in income and "Ongelijkheidshelling (SII): afgeschermd" in income
+    assert '<figure class="breakdown" data-breakdown="sii"' not in html  # a statistic, not a breakdown's bars
+    # a published SII, in the indicator's unit, Dutch and English
+    for words, expected in ((NL, "hoogste min laagste): -3,2 procentpunt (95%-BI -4,3 tot -2,1)."),
+                            (EN, "(highest minus lowest): -3.2 percentage points (95% CI -4.3 to -2.1).")):
+        data = load_site_data(released[0].published, YEAR, words)
+        preterm = next(i for i in data.indicators if i.code == "preterm")
+        data.inequality[("preterm", "income_quintile")] = {
+            "value": -3.2456, "ci95_lower": -4.312, "ci95_upper": -2.138, "suppressed": False,
+            "suppression_reason": None, "breakdown": "sii", "breakdown_category": "income_quintile"}
+        page = Page()
+        page.feed(Site(data, Maps(None, (0, 0)), with_downloads=False).indicator_page(preterm))
+        text = " ".join(page.text)
+        assert expected in text, text[text.find("SII"):][:300]
+    rate = next(i for i in data.indicators if i.code == "perinatal_mortality")
+    data.inequality[("perinatal_mortality", "income_quintile")] = {
+        **data.inequality[("preterm", "income_quintile")], "value": 1.25, "ci95_lower": 0.4, "ci95_upper": 2.1}
+    page = Page()
+    page.feed(Site(data, Maps(None, (0, 0)), with_downloads=False).indicator_page(rate))
+    assert "1.2 per 1000 (95% CI 0.40 to 2.1)" in " ".join(page.text)

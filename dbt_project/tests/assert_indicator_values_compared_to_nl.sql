@@ -4,6 +4,7 @@
 -- gemeente's GGD-regio, a GGD-regio's provincie (none when it spans two); NULL for provincies and
 -- Nederland, suppressed rows and a withheld parent. compared_to_provincie: gemeenten against
 -- their provincie. Without an interval (census indicators) the values are compared directly.
+-- SII rows (breakdown 'sii') are not compared.
 with nl as (
     select indicator_code, period, classification_year, breakdown, breakdown_category, value as nl_value
     from {{ ref('indicator_values') }}
@@ -41,13 +42,14 @@ rows as (
 
 comparisons as (
     select 'compared_to_nl' as comparison, *, nl_value as benchmark, compared_to_nl as label,
-        region_level = 'nederland' as not_compared
+        region_level = 'nederland' or breakdown = 'sii' as not_compared
     from rows
     union all
-    select 'compared_to_parent', *, parent_value, compared_to_parent, parent_code is null
+    select 'compared_to_parent', *, parent_value, compared_to_parent, parent_code is null or breakdown = 'sii'
     from rows
     union all
-    select 'compared_to_provincie', *, provincie_value, compared_to_provincie, provincie_code is null
+    select 'compared_to_provincie', *, provincie_value, compared_to_provincie,
+        provincie_code is null or breakdown = 'sii'
     from rows
 )
 

@@ -55,6 +55,8 @@ class SiteData:
     areas: dict[str, Area] = field(default_factory=dict)
     rows: dict[tuple[str, str, str], dict] = field(default_factory=dict)   # (indicator, region, period)
     breakdowns: dict[str, list[dict]] = field(default_factory=dict)       # indicator -> Nederland's rows
+    # (indicator, breakdown the slope runs over) -> Nederland's slope index of inequality row
+    inequality: dict[tuple[str, str], dict] = field(default_factory=dict)
     mergers: list[dict] = field(default_factory=list)
     changes: dict = field(default_factory=dict)                           # releases.changes of this version
 
@@ -133,6 +135,9 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
         for r in _rows(con, f"SELECT {columns} FROM indicator_values WHERE classification_year = ? "
                             "AND breakdown <> 'total' AND region_level = 'nederland' AND period = ?",
                        [classification, str(year)]):
+            if r["breakdown"] == "sii":  # a statistic over a breakdown's categories, not a category
+                data.inequality[(r["indicator_code"], r["breakdown_category"])] = r
+                continue
             order, label = labels.get((r["breakdown"], r["breakdown_category"]), (99, r["breakdown_category"]))
             r["label"], r["order"] = label, order
             data.breakdowns.setdefault(r["indicator_code"], []).append(r)

@@ -334,8 +334,22 @@ class Site:
             parts.append(f'<figure class="breakdown" data-breakdown="{escape(breakdown)}"><figcaption><strong>'
                          f"{escape(name)}</strong> ({escape(ind.unit)})</figcaption>"
                          f"{bar_chart(bars, ind.unit, f'{ind.name}: {name}', self.words, reference, self.t('nederland'))}"
-                         "</figure>")
+                         f"{self.inequality_note(ind, breakdown)}</figure>")
         return f'<div class="trends">{"".join(parts)}</div>'
+
+    def inequality_note(self, ind: Indicator, breakdown: str) -> str:
+        """Under the bars of a breakdown, Nederland's slope index of inequality over it (if any)."""
+        row = self.data.inequality.get((ind.code, breakdown))
+        if row is None:
+            return ""
+        w = self.words
+        if row["suppressed"] or row["value"] is None:
+            text = self.t("sii_withheld")
+        else:
+            unit = self.t("sii_unit_percent") if ind.unit == "%" else ind.unit
+            text = self.t("sii", value=f"{w.figure(row['value'])} {unit}", lower=w.figure(row["ci95_lower"]),
+                          upper=w.figure(row["ci95_upper"]))
+        return f'<p class="sii meta" data-breakdown="sii">{escape(text)}</p>'
 
     def indicator_page(self, ind: Indicator) -> str:
         d, w, root = self.data, self.words, "../"

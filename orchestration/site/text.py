@@ -28,6 +28,10 @@ _SITE_TEXT = {
         "provincie_table": "Provincies, {year}",
         "gemeenten_table": "Alle gemeenten, {period}",
         "breakdowns": "Uitsplitsingen, Nederland {year}", "no_breakdowns": "Geen uitsplitsingen voor deze indicator.",
+        "sii": "Ongelijkheidshelling (SII): het verschil tussen de hoogste en de laagste inkomensgroep volgens de "
+               "regressielijn door de vijf inkomensgroepen (hoogste min laagste): {value} (95%-BI {lower} tot {upper}).",
+        "sii_unit_percent": "procentpunt",
+        "sii_withheld": "Ongelijkheidshelling (SII): afgeschermd, omdat niet alle vijf inkomensgroepen gepubliceerd zijn.",
         "profile_of": "{name}: profiel {year}", "gemeente_in": "Gemeente in GGD-regio {ggd} en provincie {provincie}.",
         "ggd_of": "GGD-regio met {count} gemeenten.",
         "spine_intro": "Per indicator de waarde van {name} (stip, gekleurd naar de vergelijking met Nederland) "
@@ -73,6 +77,11 @@ _SITE_TEXT = {
         "provincie_table": "Provincies, {year}",
         "gemeenten_table": "All gemeenten, {period}",
         "breakdowns": "Breakdowns, Nederland {year}", "no_breakdowns": "No breakdowns for this indicator.",
+        "sii": "Slope index of inequality (SII): the difference between the highest and the lowest income group "
+               "along the regression line through the five income groups (highest minus lowest): {value} "
+               "(95% CI {lower} to {upper}).",
+        "sii_unit_percent": "percentage points",
+        "sii_withheld": "Slope index of inequality (SII): withheld, as not all five income groups are published.",
         "profile_of": "{name}: profile {year}", "gemeente_in": "Gemeente in GGD-regio {ggd} and provincie {provincie}.",
         "ggd_of": "GGD-regio of {count} gemeenten.",
         "spine_intro": "Per indicator the value of {name} (dot, coloured by the comparison with Nederland) against "

@@ -19,8 +19,7 @@
 -- trend (yearly 'total' rows only): Fingertips' recent trend over the latest
 -- var('trend_points', 5) yearly points ending in the build year, the earlier points read from
 -- this table itself (same indicator, region and classification); macros/trend.sql.
--- Every year is published on the target classification (the fixed series: pooled periods and
--- trends) and on its own (var include_own_classification, on by default).
+-- Every year is on the target classification (the fixed series) and on its own (by default).
 {%- set build = build_year() %}
 {%- set target = target_classification_year() %}
 {%- set trend_points = var('trend_points', 5) | int %}
@@ -147,3 +146,6 @@ select
     {{ worse_and_worsening('compared_to_nl', 'trend') }} as worse_and_worsening,
     cast(null as integer) as release_year, cast(null as integer) as release_version
 from labelled
+-- the slope index of inequality by income quintile (macros/inequality.sql), by name
+union all by name
+{{ sii_rows('published') }}
