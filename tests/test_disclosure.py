@@ -574,7 +574,7 @@ def test_pooled_values_are_the_sums_of_the_yearly_counts(five_years):
 
 @pytest.mark.e2e
 def test_trend_over_the_five_years(five_years):
-    from orchestration.statistics import recent_trend, recent_trend_label
+    from reference_statistics import recent_trend, recent_trend_label
 
     warehouse, _, _ = five_years
     series = values(warehouse, """
@@ -599,8 +599,8 @@ def test_trend_over_the_five_years(five_years):
 @pytest.mark.e2e
 def test_every_trend_of_the_five_years_equals_the_reference(five_years):
     """The 2024 trend of every series (indicator x region, the fixed classification) against
-    orchestration.statistics, from the published yearly points; and worse_and_worsening."""
-    from orchestration.statistics import recent_trend_label, trend_label, trend_proportion, worse_and_worsening
+    tests/reference_statistics.py, from the published yearly points; and worse_and_worsening."""
+    from reference_statistics import recent_trend_label, trend_label, trend_proportion, worse_and_worsening
 
     warehouse, _, _ = five_years
     rows = values(warehouse, """

@@ -1,7 +1,7 @@
 """The slope index of inequality (SII) by income quintile, as PHEindicatormethods' `phe_sii`.
 
 Three layers, as in test_statistics.py:
-- the Python reference (`orchestration.statistics.slope_index_of_inequality`) against the test
+- the Python reference (`reference_statistics.slope_index_of_inequality`) against the test
   values PHEindicatormethods publishes for phe_sii (value_type 0), and against a simulation of
   the interval the way phe_sii simulates it;
 - the SQL (`dbt_project/macros/inequality.sql`), compiled inline by dbt and run in DuckDB on
@@ -22,7 +22,8 @@ from statistics import NormalDist
 import duckdb
 import pytest
 
-from orchestration.statistics import Z95, Z998, slope_index_of_inequality
+from orchestration.statistics import Z95, Z998
+from reference_statistics import slope_index_of_inequality
 from test_dbt_macros import run_dbt
 
 # PHEindicatormethods, tests/testthat/testdata_SII.xlsx, sheet 'testdata_SII' (record N is on
@@ -278,7 +279,10 @@ def enlarged(released, tmp_path_factory) -> Path:
     with duckdb.connect(str(warehouse)) as con:
         for k in range(1, 5):
             con.execute(ENLARGE_SQL.format(k=k))
-    result = run_dbt(tmp, "build", "--vars", '{"year": 2020}', warehouse=warehouse)
+    from orchestration.dbt_invocation import extra_env
+
+    with extra_env({"KSM_BUILD_YEAR": "2020"}):
+        result = run_dbt(tmp, "build", warehouse=warehouse)
     assert result.returncode == 0, result.stdout[-4000:]
     return warehouse
 

@@ -362,14 +362,14 @@ def test_sii_rows_pass_and_unlisted_values_or_counts_on_them_block():
     good = pd.concat([rows, sii.iloc[1:], withheld], ignore_index=True)
     frame = add_mart_columns(good, good.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
-    assert outcome.passed(BLOCKING), outcome.failed
+    assert outcome.passed(ERROR), outcome.failed
     bad = good.copy()
     bad.loc[bad.breakdown == "sii", "numerator"] = 5
     bad.loc[bad.suppression_reason == "quintile_withheld", "suppression_reason"] = "sii_withheld"
     bad.loc[bad.ci_method == "sii_normal", "ci_method"] = "sii_simulated"
     frame = add_mart_columns(bad, bad.iloc[:0][["indicator_code", "classification_year", "value"]], YEAR)
     outcome = validate_frame("indicator_values", frame, mart_parameters_for(frame))
-    assert failed_names(outcome, BLOCKING) == {
+    assert failed_names(outcome, ERROR) == {
         "expect_column_values_to_be_null(numerator)", "expect_column_values_to_be_in_set(suppression_reason)",
         "expect_column_values_to_be_in_set(ci_method)"}
 

@@ -1,7 +1,7 @@
 """The statistics of brief section 5 against published reference values and against the dbt macros.
 
 Three layers:
-- the plain-Python reference implementations (`orchestration.statistics`) against values
+- the plain-Python reference implementations (`orchestration.statistics`, `tests/reference_statistics.py`) against values
   published by others: Newcombe's (1998) Wilson intervals, the exact Poisson limits of the
   Garwood tables, R's `prop.trend.test` example, and hand-worked trend examples (we found no
   published values for Fingertips' current recent-trend method, so its examples are worked by
@@ -21,12 +21,9 @@ import random
 import duckdb
 import pytest
 
-from orchestration.statistics import (
+from orchestration.statistics import Z95, Z998, byar_interval, exact_poisson_interval, wilson_interval
+from reference_statistics import (
     TREND_CRITICAL_VALUE,
-    Z95,
-    Z998,
-    byar_interval,
-    exact_poisson_interval,
     leave_one_out_slopes,
     recent_trend,
     recent_trend_label,
@@ -34,7 +31,6 @@ from orchestration.statistics import (
     trend_proportion,
     trend_weight,
     trend_weighted,
-    wilson_interval,
     worse_and_worsening,
 )
 from test_dbt_macros import PROJECT_DIR, run_dbt

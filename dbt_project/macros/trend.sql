@@ -11,7 +11,7 @@
   slope's variance is not rescaled by the residual variance, as a general weighted regression such
   as R's lm(weights=) would do). This is how Fingertips describes its current recent-trend
   method; we found no published Fingertips or PHEindicatormethods values to check it against, so
-  the tests compare it with hand-worked series and the reference in orchestration/statistics.py.
+  the tests compare it with hand-worked series and the reference in tests/reference_statistics.py.
   Significant when chi2 > 9.5495 (99.8%, 1 df) AND the slope keeps its sign whichever single
   point is left out: the leave-one-out slopes come from the same sums minus the left-out point's
   terms (window sums over the series), the algebraic equivalent of refitting on the other points.
