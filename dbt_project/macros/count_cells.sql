@@ -111,9 +111,11 @@ gemeente_counts as (
     union all
     {%- endfor %}
     select
-        cast(null as bigint), cast(null as varchar), cast(null as integer), cast(null as varchar),
-        cast(null as varchar), cast(null as varchar), cast(null as varchar),
-        0, 0, 0, 0
+        cast(null as bigint) as data_year, cast(null as varchar) as indicator_code,
+        cast(null as integer) as classification_year, cast(null as varchar) as gemeente_code,
+        cast(null as varchar) as split_part_code, cast(null as varchar) as breakdown,
+        cast(null as varchar) as breakdown_category, 0 as numerator, 0 as denominator,
+        0 as missing_denominator_cells, 0 as unanswered
     where false
 ),
 
@@ -122,7 +124,7 @@ indicator_breakdowns as (
         {%- for e in entries %}{% for b in (['total'] + e.breakdowns) | select('in', window.breakdowns) %}
         ('{{ e.code }}', '{{ b }}'),
         {%- endfor %}{% endfor %}
-        (null, null)
+        (cast(null as varchar), cast(null as varchar))
     ) as t (indicator_code, breakdown)
     where indicator_code is not null
 ),
