@@ -4,7 +4,7 @@
   (int_indicator_counts) and the pooled period's (int_pooled_counts_by_year) are this one SQL:
   a year is a one-year window.
 
-  counting_window(kind): kind 'year' = the build year in every published classification (the
+  counting_window(kind, build, target, ...): kind 'year' = the build year in every published classification (the
   target one and, with include_own_classification, the build year's own), with split parts and
   every indicator of the registry; kind 'pooled' = the five years of pooled_window() on the
   target classification, its pooled indicators and breakdowns, every year framed.
@@ -26,16 +26,16 @@
     asked), with a pooled window for every year and pooled indicator.
 -#}
 
-{% macro counting_window(kind) -%}
-    {%- set build = build_year() -%}
-    {%- set target = target_classification_year() -%}
+{% macro counting_window(kind, build, target, own_classification=false, pooled=none) -%}
+    {#- build, target, own_classification and pooled (pooled_window()) come from the model, so
+        that a dbt unit test can override build_year(), target_classification_year() and
+        pooled_window() there -#}
     {%- if kind == 'year' -%}
         {{ return({'kind': 'year', 'year_from': build, 'year_to': build, 'target': target,
-                   'own_classification': include_own_classification(), 'split_parts': true,
+                   'own_classification': own_classification, 'split_parts': true,
                    'indicators': registry_indicators(), 'breakdowns': ['total'] + breakdown_names(),
                    'frame_every_year': false}) }}
     {%- endif -%}
-    {%- set pooled = pooled_window() -%}
     {#- while parsing, every record set a pooled period may read (dbt records the refs) -#}
     {%- set indicators = pooled.indicators if execute else registry_indicators(pooled=true) -%}
     {{ return({'kind': 'pooled', 'year_from': pooled.year_from, 'year_to': pooled.year_to,

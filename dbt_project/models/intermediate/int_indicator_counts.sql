@@ -26,4 +26,4 @@ select
     unanswered,
     concat_ws('|', cast({{ build }} as varchar), classification_year, indicator_code,
         region_code, breakdown, breakdown_category)               as cell_id
-from ({{ count_cells(counting_window('year')) }}) as cells
+from ({{ count_cells(counting_window('year', build, target_classification_year(), include_own_classification())) }}) as cells

@@ -22,4 +22,4 @@ select
     numerator,
     denominator,
     is_denominator_complete
-from ({{ count_cells(counting_window('pooled')) }}) as cells
+from ({{ count_cells(counting_window('pooled', build, target, pooled=pooled_window())) }}) as cells
