@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(KSM_HOME)/dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: setup demo test dev daemon clean docs browser
+.PHONY: setup demo test test-dbt-unit dev daemon clean docs browser
 
 setup: $(VENV)/.synced
 
@@ -34,6 +34,13 @@ demo: setup  ## write the demo extracts, build and release every year
 TEST_WORKERS ?= auto
 test: setup browser  ## the whole test suite
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# dbt unit tests (unit_tests: in dbt_project/models): the SQL rules of counting and disclosure
+# control on fixed inputs; they need no built warehouse, only a DuckDB file to run in.
+test-dbt-unit: setup  ## dbt unit tests of the counting and suppression rules (seconds)
+	@mkdir -p $(KSM_HOME)/dbt-unit
+	cd dbt_project && KSM_WAREHOUSE=$(KSM_HOME)/dbt-unit/unit.duckdb ../$(BIN)/dbt test \
+		--select test_type:unit --target-path $(KSM_HOME)/dbt-unit/target --log-path $(KSM_HOME)/dbt-unit/logs
 
 # Headless Chromium for the browser tests (Debian's package): installed only when missing and
 # apt-get can run as root; otherwise nothing happens and those tests skip.

@@ -9,9 +9,9 @@ from orchestration.dbt_invocation import (BUILD_YEAR_ENV, PARTIAL_PARSE, dbt_bui
 
 
 def test_the_year_goes_by_env_and_other_vars_stay_vars():
-    assert dbt_build_invocation("2023") == (["build"], {BUILD_YEAR_ENV: "2023"})
+    assert dbt_build_invocation("2023") == (["build", "--exclude-resource-type", "unit_test"], {BUILD_YEAR_ENV: "2023"})
     args, env = dbt_build_invocation("2019", classification_year=2022)
-    assert args == ["build", "--vars", '{"classification_year": 2022}'] and env == {BUILD_YEAR_ENV: "2019"}
+    assert args == ["build", "--exclude-resource-type", "unit_test", "--vars", '{"classification_year": 2022}'] and env == {BUILD_YEAR_ENV: "2019"}
 
 
 def test_extra_env_is_put_back(monkeypatch):
