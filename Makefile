@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(KSM_HOME)/dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: setup demo test test-fast dev daemon clean docs browser
+.PHONY: setup demo test test-fast test-dbt-unit dev daemon clean docs browser
 
 setup: $(VENV)/.synced
 
@@ -35,8 +35,15 @@ TEST_WORKERS ?= auto
 test: setup browser  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
+# dbt unit tests (unit_tests: in dbt_project/models): the SQL rules of counting and disclosure
+# control on fixed inputs; they need no built warehouse, only a DuckDB file to run in.
+test-dbt-unit: setup  ## dbt unit tests of the counting and suppression rules (seconds)
+	@mkdir -p $(KSM_HOME)/dbt-unit
+	cd dbt_project && KSM_WAREHOUSE=$(KSM_HOME)/dbt-unit/unit.duckdb ../$(BIN)/dbt test \
+		--select test_type:unit --target-path $(KSM_HOME)/dbt-unit/target --log-path $(KSM_HOME)/dbt-unit/logs
+
 # the first tier: pure logic, the SQL macros and dbt's unit tests; no pipeline run
-test-fast: setup  ## unit tests only (seconds)
+test-fast: setup  ## unit tests only, dbt's included (seconds)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e"
 
 # Headless Chromium for the browser tests (Debian's package): installed only when missing and

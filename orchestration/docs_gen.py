@@ -1,6 +1,7 @@
 """Generated documentation: the indicator catalogue and the data dictionary of the released file.
 
-`ksm docs` writes `docs/indicators.md` (from the dbt seeds that define the indicators) and
+`ksm docs` writes `docs/indicators.md` (from the indicator registry, var ksm_indicators in
+dbt_project/dbt_project.yml, and the seed of breakdown categories) and
 `docs/data-dictionary.md` (from the dbt YAML of the marts, the `releases` table below and the
 analyst views); `ksm docs --check` fails when the committed files are out of date, which a test
 runs. Rendering is pure (text in, text out) so it is the same on every machine.
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from orchestration import indicator_registry
 from orchestration.analyst_views import VIEWS, create_analyst_views
 from orchestration.published import RELEASED_MARTS, RELEASES_TABLE
 from orchestration.settings import DBT_PROJECT_DIR, PROJECT_ROOT
@@ -63,7 +65,7 @@ def render_indicator_catalogue(indicators: list[dict], breakdowns: list[dict],
     lines = [
         "# Indicator catalogue",
         "",
-        GENERATED_NOTE.format(source="dbt_project/seeds/indicator_catalogue.csv and indicator_breakdowns.csv"),
+        GENERATED_NOTE.format(source="the indicator registry (var ksm_indicators in dbt_project/dbt_project.yml)"),
         "",
         f"The monitor's {len(indicators)} indicators, by phase of the first 1000 days. In the released file "
         "they are the rows of `indicators`; their figures are in `indicator_values` (column "
@@ -101,6 +103,10 @@ def render_indicator_catalogue(indicators: list[dict], breakdowns: list[dict],
                 f"polarity: {POLARITY.get(row['polarity'], row['polarity'])}",
                 f"- source: {_cell(row['source'])}",
                 f"- interval: {row['interval_method']}; disclosure rule: {row['disclosure_rule']}",
+                f"- counted over record set `{row.get('record_set', 'births')}`: denominator "
+                f"`{_cell(str(row.get('denominator', 'true')))}`, numerator `{_cell(str(row.get('numerator', '')))}`; "
+                f"sources: {', '.join(row.get('sources', [])) or 'none'}; "
+                f"5-year pooled value: {'yes' if row.get('pooled') else 'no'}",
                 "- breakdowns: " + ("; ".join(f"{k} ({', '.join(labels.get(k, []))})" for k in kinds)
                                     if kinds else "none (total only)"),
             ]
@@ -162,7 +168,7 @@ def render_data_dictionary(tables: list[Table]) -> str:
 def generated_docs() -> dict[Path, str]:
     return {
         DOCS_DIR / "indicators.md": render_indicator_catalogue(
-            _read_csv(SEEDS / "indicator_catalogue.csv"), _read_csv(SEEDS / "indicator_breakdowns.csv"),
+            indicator_registry.indicators(), indicator_registry.breakdown_rows(),
             _read_csv(SEEDS / "breakdown_categories.csv")),
         DOCS_DIR / "data-dictionary.md": render_data_dictionary(released_tables()),
     }

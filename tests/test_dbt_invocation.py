@@ -8,8 +8,8 @@ from orchestration.dbt_invocation import (BUILD_YEAR_ENV, PARTIAL_PARSE, dbt_bui
                                           keep_parse_state, seed_parse_state)
 
 
-def test_the_year_goes_by_env_only():
-    assert dbt_build_invocation("2023") == (["build"], {BUILD_YEAR_ENV: "2023"})
+def test_the_year_goes_by_env_only_and_unit_tests_stay_out_of_builds():
+    assert dbt_build_invocation("2023") == (["build", "--exclude-resource-type", "unit_test"], {BUILD_YEAR_ENV: "2023"})
 
 
 def test_extra_env_is_put_back(monkeypatch):

@@ -11,14 +11,11 @@
 
   A period is pooled only when ALL five years of record data are in raw and raw.gemeente_code_map
   maps every one of the five years' classifications to the target classification (every
-  figure is on the target classification). What each indicator needs:
-    births-based indicators            perined
-    + parental_debts, parental_mental_health, multiple_vulnerability: cbs_linked
-    + no_maternity_care                vektis
-    out_of_home_0_2                    youth_protection and population
-    breakdowns income_quintile, education, migration_background, multiple_vulnerability:
-                                       cbs_linked (parity and plurality come from perined)
-  The questionnaire indicators are about gemeenten, not persons, and are not pooled.
+  figure is on the target classification). Which indicators are pooled and what each needs
+  comes from the indicator registry (var ksm_indicators: pooled, sources), what each breakdown
+  needs from var ksm_breakdowns: an indicator or breakdown is pooled when all five years of
+  each of its sources are there. The questionnaire indicators are about gemeenten, not persons,
+  and are not pooled (pooled: false).
 
   While dbt only parses (execute is false) it returns an empty window.
 -#}
@@ -28,7 +25,18 @@
 
 {% macro pooled_window() -%}
     {%- set length = pooled_period_length() -%}
-    {%- set tables = ['perined', 'cbs_linked', 'vektis', 'youth_protection', 'population'] -%}
+    {%- set needs = {} -%}
+    {%- for entry in indicator_registry() if entry.pooled -%}
+        {%- do needs.update({entry.code: entry.sources}) -%}
+    {%- endfor -%}
+    {%- set breakdown_needs = {'total': []} -%}
+    {%- do breakdown_needs.update(breakdown_sources()) -%}
+    {%- set tables = [] -%}
+    {%- for sources in (needs.values() | list) + (breakdown_needs.values() | list) -%}
+        {%- for table in sources if table not in tables -%}
+            {%- do tables.append(table) -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {#- referenced unconditionally so that dbt records the dependencies while parsing -#}
     {%- set relations = {} -%}
     {%- for table in tables -%}
@@ -63,21 +71,6 @@
         {{ return(window) }}
     {%- endif -%}
 
-    {%- set needs = {
-        'big2': ['perined'], 'preterm': ['perined'], 'sga': ['perined'],
-        'perinatal_mortality': ['perined'], 'late_antenatal_care': ['perined'],
-        'teen_mother': ['perined'],
-        'parental_debts': ['perined', 'cbs_linked'],
-        'parental_mental_health': ['perined', 'cbs_linked'],
-        'multiple_vulnerability': ['perined', 'cbs_linked'],
-        'no_maternity_care': ['perined', 'vektis'],
-        'out_of_home_0_2': ['youth_protection', 'population'],
-    } -%}
-    {%- set breakdown_needs = {
-        'total': [], 'income_quintile': ['cbs_linked'], 'education': ['cbs_linked'],
-        'migration_background': ['cbs_linked'], 'multiple_vulnerability': ['cbs_linked'],
-        'parity': ['perined'], 'plurality': ['perined'],
-    } -%}
     {%- set complete_sources = [] -%}
     {%- for source_name, is_complete in complete.items() if is_complete -%}
         {%- do complete_sources.append(source_name) -%}
@@ -95,6 +88,6 @@
         {%- endif -%}
     {%- endfor -%}
     {%- do window.update({'indicators': indicators, 'breakdowns': breakdowns,
-                          'has_births': complete['perined']}) -%}
+                          'has_births': complete.get('perined', false)}) -%}
     {{ return(window) }}
 {%- endmacro %}

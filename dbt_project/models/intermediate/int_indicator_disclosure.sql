@@ -82,71 +82,7 @@ state_0 as materialized (
     from cells
 ),
 
-groups as materialized (
-    -- Only groups that can ever be exposed take part in the rounds (same result, less work):
-    -- withholding only grows, so a group that starts with two or more withheld cells with
-    -- records, or without any published cell, never has exactly one withheld next to a
-    -- published one.
-    select g.*
-    from all_groups as g
-    inner join (
-        select g.group_id
-        from all_groups as g
-        inner join state_0 as s
-            on s.cell_id = g.cell_id
-        group by g.group_id
-        having count_if(s.is_suppressed and s.denominator > 0) <= 1
-            and count_if(not s.is_suppressed) > 0
-    ) as open_groups
-        on open_groups.group_id = g.group_id
-),
-{%- for k in range(1, rounds + 1) %}
-
-exposed_groups_{{ k }} as materialized (
-    select g.group_id
-    from groups as g
-    inner join state_{{ k - 1 }} as s
-        on s.cell_id = g.cell_id
-    group by g.group_id
-    having count_if(s.is_suppressed and s.denominator > 0) = 1
-        and count_if(not s.is_suppressed) > 0
-),
-
-picks_{{ k }} as materialized (
-    select distinct cell_id
-    from (
-        select
-            g.cell_id,
-            row_number() over (
-                partition by g.group_id
-                order by g.pick_priority, s.denominator, g.cell_id
-            ) as pick_rank
-        from groups as g
-        inner join exposed_groups_{{ k }} as e
-            on e.group_id = g.group_id
-        inner join state_{{ k - 1 }} as s
-            on s.cell_id = g.cell_id
-        where not s.is_suppressed and not s.is_fixed
-    )
-    where pick_rank = 1
-),
-
-state_{{ k }} as materialized (
-    select
-        s.cell_id,
-        s.denominator,
-        s.is_fixed,
-        s.is_suppressed or p.cell_id is not null as is_suppressed,
-        coalesce(s.secondary_round, case when p.cell_id is not null then {{ k }} end) as secondary_round
-    from state_{{ k - 1 }} as s
-    left join picks_{{ k }} as p
-        on p.cell_id = s.cell_id
-),
-{%- endfor %}
-
-final_state as (
-    select * from state_{{ rounds }}
-)
+{{ secondary_suppression('all_groups', rounds) }}
 
 select
     c.year,

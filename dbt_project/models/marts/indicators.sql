@@ -1,4 +1,4 @@
--- Metadata per indicator, from the seed indicator_catalogue.
+-- Metadata per indicator, from the indicator registry (model indicator_catalogue).
 select
     indicator_code,
     name_nl,

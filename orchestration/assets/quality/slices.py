@@ -7,17 +7,15 @@ are what the unit tests exercise without a warehouse.
 
 from __future__ import annotations
 
-import csv
 import math
 
 import duckdb
 import pandas as pd
 
+from orchestration import indicator_registry
 from orchestration.published import REFERENCE_TABLES
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.sources import YEARLY_SOURCES
 
-CATALOGUE_SEED = DBT_PROJECT_DIR / "seeds" / "indicator_catalogue.csv"
 
 PUBLISHED_LEVELS = ("gemeente", "ggd_regio", "provincie", "nederland")
 
@@ -148,10 +146,9 @@ def reference_frame(con: duckdb.DuckDBPyConnection, mart: str) -> pd.DataFrame:
 
 
 def reference_parameters(con: duckdb.DuckDBPyConnection, mart: str) -> dict:
-    """What the reference marts are compared with: the catalogue seed and the regions source."""
+    """What the reference marts are compared with: the indicator registry and the regions source."""
     if mart == "indicators":
-        with CATALOGUE_SEED.open(encoding="utf-8", newline="") as handle:
-            return {"catalogue_size": sum(1 for _ in csv.DictReader(handle))}
+        return {"catalogue_size": len(indicator_registry.indicators())}
     if mart == "regions":
         loaded = [y for (y,) in con.execute(
             "SELECT DISTINCT classification_year FROM raw.regions ORDER BY 1").fetchall()]
