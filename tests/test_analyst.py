@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import http.server
 import json
@@ -259,8 +258,9 @@ def test_the_report_is_dutch_and_leaks_no_english_label(report_html):
     profile = re.findall(r'<tr data-indicator="(\w+)">', html[html.index('id="profile"'):])
     contents = re.findall(r'<li><a href="#ind-(\w+)">', html)
     assert sections == contents == [c for c in profile if c in sections] and len(sections) > 5
-    with (PROJECT_ROOT / "dbt_project" / "seeds" / "indicator_catalogue.csv").open(encoding="utf-8") as handle:
-        metas = list(csv.DictReader(handle))
+    from orchestration.indicator_registry import catalogue_rows
+
+    metas = catalogue_rows()
     assert sections == [m["indicator_code"] for m in by_phase(metas) if m["indicator_code"] in sections]
 
 
