@@ -35,9 +35,10 @@ TEST_WORKERS ?= auto
 test: setup browser  ## the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
-# dbt unit tests (unit_tests: in dbt_project/models): the SQL rules of counting and disclosure
-# control on fixed inputs; they need no built warehouse, only a DuckDB file to run in.
-test-dbt-unit: setup  ## dbt unit tests of the counting and suppression rules (seconds)
+# dbt unit tests (unit_tests: in dbt_project/models): the SQL rules of counting, disclosure
+# control and the published figures (intervals, comparisons, trend, SII) on fixed inputs; they
+# need no built warehouse, only a DuckDB file to run in. tests/test_dbt_macros.py runs them too.
+test-dbt-unit: setup  ## dbt unit tests of counting, suppression, intervals, trend, SII (seconds)
 	@mkdir -p $(KSM_HOME)/dbt-unit
 	cd dbt_project && KSM_WAREHOUSE=$(KSM_HOME)/dbt-unit/unit.duckdb ../$(BIN)/dbt test \
 		--select test_type:unit --target-path $(KSM_HOME)/dbt-unit/target --log-path $(KSM_HOME)/dbt-unit/logs

@@ -161,6 +161,24 @@ def test_year_model_without_build_year_fails_clearly(tmp_path, monkeypatch):
     assert "KSM_BUILD_YEAR must be a four-digit year such as 2023, got '23'" in result.stdout + result.stderr
 
 
+
+# The dbt unit tests (unit_tests: in dbt_project/models, `make test-dbt-unit`): run here too so
+# that `make test-fast` and `make test` both run them. They need no built warehouse, only a DuckDB
+# file to run in (a throwaway one under tmp_path).
+MIN_DBT_UNIT_TESTS = 16
+
+
+def test_dbt_unit_tests_pass(tmp_path):
+    warehouse = tmp_path / "unit.duckdb"
+    result = run_dbt(tmp_path, "test", "--select", "test_type:unit", warehouse=warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    failed = [r["unique_id"] for r in unit_tests if r["status"] != "pass"]
+    assert not failed, failed
+    assert len(unit_tests) == len(results)  # the selection ran unit tests only
+    assert len(unit_tests) >= MIN_DBT_UNIT_TESTS, [r["unique_id"] for r in unit_tests]
+
 # The project's multi-column generic tests (tests/generic/), run on a small table with known faults.
 FAULTY_ROWS = """create table faulty as select * from (values
     (1, 'a', 'x', 100), (2, null, 'y', 1000), (null, null, 'it''s', 7)) t(id, label, kind, multiplier)"""
