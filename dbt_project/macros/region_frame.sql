@@ -117,11 +117,5 @@ select
     cast(coalesce(rc.unanswered, 0) as bigint)                    as unanswered
 from frame as f
 left join region_counts as rc
-    on rc.data_year = f.data_year
-    and rc.indicator_code = f.indicator_code
-    and rc.classification_year = f.classification_year
-    and rc.region_level = f.region_level
-    and rc.region_code = f.region_code
-    and rc.breakdown = f.breakdown
-    and rc.breakdown_category = f.breakdown_category
+    on rc.data_year = f.data_year and {{ match_on('rc', 'f') }}
 {%- endmacro %}

@@ -35,10 +35,7 @@ select 'build year differs from int_indicator_counts' as problem, b.indicator_co
     y.denominator as expected_denominator
 from by_year as b
 left join yearly as y
-    on y.indicator_code = b.indicator_code
-    and y.region_code = b.region_code
-    and y.breakdown = b.breakdown
-    and y.breakdown_category = b.breakdown_category
+    on {{ match_on('y', 'b', ['indicator_code', 'region_code', 'breakdown', 'breakdown_category']) }}
 where b.data_year = {{ build }}
     and (y.numerator is distinct from b.numerator or y.denominator is distinct from b.denominator
         or y.is_denominator_complete is distinct from b.is_denominator_complete)

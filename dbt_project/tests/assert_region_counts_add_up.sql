@@ -35,12 +35,7 @@ expected as (
 select e.*, c.numerator as actual_numerator, c.denominator as actual_denominator
 from expected as e
 left join counts as c
-    on c.indicator_code = e.indicator_code
-    and c.classification_year = e.classification_year
-    and c.region_level = e.region_level
-    and c.region_code = e.region_code
-    and c.breakdown = e.breakdown
-    and c.breakdown_category = e.breakdown_category
+    on {{ match_on('c', 'e') }}
 where c.numerator is distinct from e.numerator or c.denominator is distinct from e.denominator
 union all
 -- Nederland = all gemeenten + the unknown-gemeente bucket, exactly

@@ -10,18 +10,12 @@ select
     '{{ window.period }}'                                               as period,
     cast({{ window.year_from }} as integer)                             as year_from,
     cast({{ window.year_to }} as integer)                               as year_to,
-    indicator_code,
-    classification_year,
-    region_level,
-    region_code,
+    {{ cell_keys() | join(', ') }},
     region_name,
-    breakdown,
-    breakdown_category,
     cast(sum(numerator) as bigint)                                      as numerator,
     cast(sum(denominator) as bigint)                                    as denominator,
     bool_and(is_denominator_complete)                                   as is_denominator_complete,
     concat_ws('|', '{{ window.period }}', classification_year, indicator_code, region_code,
         breakdown, breakdown_category)                                  as cell_id
 from {{ ref('int_pooled_counts_by_year') }}
-group by year, indicator_code, classification_year, region_level, region_code, region_name,
-    breakdown, breakdown_category
+group by year, {{ cell_keys() | join(', ') }}, region_name

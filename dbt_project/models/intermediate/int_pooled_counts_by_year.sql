@@ -12,13 +12,8 @@
 select
     cast({{ build }} as integer)                                        as year,
     data_year,
-    indicator_code,
-    cast({{ target }} as integer)                                       as classification_year,
-    region_level,
-    region_code,
+    {{ cell_keys() | join(', ') }},
     region_name,
-    breakdown,
-    breakdown_category,
     numerator,
     denominator,
     is_denominator_complete

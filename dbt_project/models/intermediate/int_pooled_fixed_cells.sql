@@ -67,9 +67,5 @@ select
     p.denominator                                                       as published_denominator
 from earlier as e
 left join published as p
-    on p.indicator_code = e.indicator_code
-    and p.data_year = e.data_year
-    and p.region_code = e.region_code
-    and p.classification_year = e.classification_year
-    and p.breakdown = e.breakdown
-    and p.breakdown_category = e.breakdown_category
+    on p.data_year = e.data_year
+    and {{ match_on('p', 'e', ['indicator_code', 'region_code', 'classification_year', 'breakdown', 'breakdown_category']) }}

@@ -13,9 +13,8 @@
 -- Incremental by year: the pre-hook deletes the build year's rows (every period ending in that
 -- year), then this year's rows are inserted; other years stay as they are. full_refresh=false:
 -- `dbt build --full-refresh` would otherwise keep only the build year (to change or remove a
--- column, drop the table on purpose and rebuild every year). on_schema_change=
--- 'append_new_columns': a new column is added to an existing table; rows of years built before
--- keep NULL in it until those years are rebuilt.
+-- column, drop the table on purpose and rebuild every year). A new column is added to an existing
+-- table (on_schema_change); earlier years keep NULL in it until rebuilt.
 -- trend (yearly 'total' rows only): Fingertips' recent trend over the latest
 -- var('trend_points', 5) yearly points ending in the build year, the earlier points read from
 -- this table itself (same indicator, region and classification); macros/trend.sql.
