@@ -69,7 +69,8 @@ def render_indicator_catalogue(indicators: list[dict], breakdowns: list[dict],
         "",
         f"The monitor's {len(indicators)} indicators, by phase of the first 1000 days. In the released file "
         "they are the rows of `indicators`; their figures are in `indicator_values` (column "
-        "`indicator_code`) and in the views `gemeente_profile` and `indicator_series`.",
+        "`indicator_code`) and in the views `gemeente_profile` and `indicator_series`. Each has its "
+        "definition in English and in Dutch (*Nederlands*, teller, noemer: as the Dutch site and report show it).",
         "",
         "| code | indicator | phase | unit | polarity | source | breakdowns |",
         "|---|---|---|---|---|---|---|",
@@ -97,8 +98,12 @@ def render_indicator_catalogue(indicators: list[dict], breakdowns: list[dict],
                 "",
                 _cell(row["definition"]),
                 "",
+                f"*Nederlands:* {_cell(row.get('definition_nl'))}",
+                "",
                 f"- numerator: {_cell(row['numerator_definition'])}",
                 f"- denominator: {_cell(row['denominator_definition'])}",
+                f"- teller: {_cell(row.get('numerator_definition_nl'))}",
+                f"- noemer: {_cell(row.get('denominator_definition_nl'))}",
                 f"- unit: {row['unit']} (value = numerator / denominator x {row['multiplier']}); "
                 f"polarity: {POLARITY.get(row['polarity'], row['polarity'])}",
                 f"- source: {_cell(row['source'])}",

@@ -16,8 +16,10 @@ from orchestration.settings import DBT_PROJECT_DIR
 DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
 
 # what is published about an indicator: the columns of the `indicators` mart, in order
+# (the definitions without a suffix are the English ones; the `_nl` ones say the same in Dutch)
 CATALOGUE_FIELDS = ["indicator_code", "name_nl", "name_en", "definition", "numerator_definition",
-                    "denominator_definition", "unit", "multiplier", "polarity", "source", "phase",
+                    "denominator_definition", "definition_nl", "numerator_definition_nl",
+                    "denominator_definition_nl", "unit", "multiplier", "polarity", "source", "phase",
                     "interval_method", "disclosure_rule"]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import indicator_registry
 from orchestration.cli import main
 from orchestration.report.i18n import NL, by_phase
 from orchestration.settings import PROJECT_ROOT
@@ -244,10 +245,10 @@ def test_the_report_is_dutch_and_leaks_no_english_label(report_html):
 
     html = report_html.read_text(encoding="utf-8")
     assert '<html lang="nl">' in html
-    # the indicator definitions are English data (the catalogue has no Dutch ones yet), not labels
-    text = visible_text(re.sub(r'<p class="definition">.*?</p>', "", html))
+    text = visible_text(html)  # the indicator definitions included: the Dutch ones
     assert not english_labels_in(text), english_labels_in(text)
     assert "Big2 (vroeggeboorte en/of laag geboortegewicht)" in text and "Preterm birth" not in text
+    assert "Aandeel geboorten met vroeggeboorte" in text and "Share of births" not in text
     assert "Kansrijke Start monitor 2020" in text and "Indicatoren" in text and "Recente trend" in text
     assert "Amsterdam (GM0363) vergeleken met Nederland, 2020" in text
     assert re.search(r"Nederland 2020: \d+,\d%", text)  # a decimal comma
@@ -258,9 +259,7 @@ def test_the_report_is_dutch_and_leaks_no_english_label(report_html):
     profile = re.findall(r'<tr data-indicator="(\w+)">', html[html.index('id="profile"'):])
     contents = re.findall(r'<li><a href="#ind-(\w+)">', html)
     assert sections == contents == [c for c in profile if c in sections] and len(sections) > 5
-    from orchestration.indicator_registry import catalogue_rows
-
-    metas = catalogue_rows()
+    metas = indicator_registry.indicators()
     assert sections == [m["indicator_code"] for m in by_phase(metas) if m["indicator_code"] in sections]
 
 
@@ -273,6 +272,7 @@ def test_the_report_in_english_on_request(copy_home, capsys):
     assert '<html lang="en">' in html and "No map: no gemeente boundaries for 2024" in html
     text = " ".join(parse(html).text)
     assert "Preterm and/or small for gestational age (Big2)" in text and "vroeggeboorte en/of" not in text
+    assert "Share of births that were born before 37" in " ".join(text.split()) and "Aandeel geboorten" not in text
     assert "Recent trend" in text and "Amsterdam (GM0363) compared with Nederland, 2020" in text
     assert re.search(r"Nederland 2020: \d+\.\d%", " ".join(text.split()))
     assert "Indicatoren" not in text and "Recente trend" not in text

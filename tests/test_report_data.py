@@ -44,7 +44,9 @@ def published(tmp_path):
         create_analyst_views(con)
         _insert(con, "indicators", [{"indicator_code": "big2", "name_en": "Big2 (preterm or small)",
                                      "name_nl": "Big2 (vroeg of klein)", "unit": "%",
-                                     "definition": "d", "polarity": "low_is_good", "phase": "during_pregnancy"}])
+                                     "definition": "Share of births born early or small.",
+                                     "definition_nl": "Aandeel geboorten dat te vroeg of te klein is.",
+                                     "polarity": "low_is_good", "phase": "during_pregnancy"}])
         _insert(con, "regions", [
             {"classification_year": 2024, "region_code": code, "region_name": code, "region_level": level,
              "ggd_code": "GG0001"} for code, level in
@@ -143,6 +145,8 @@ def test_the_report_is_dutch_by_default_and_english_on_request(published):
     text = visible_text(dutch)
     assert "Big2 (vroeg of klein)" in text and "Big2 (preterm" not in text
     assert "Tijdens de zwangerschap" in text  # the phase, in the contents and the definition
+    assert "Tijdens de zwangerschap. Aandeel geboorten dat te vroeg of te klein is." in text
+    assert "Share of births" not in text
     assert "stijgend en slechter" in text and "niet te berekenen" in text  # trends
     assert "slechter" in text and "gelijk" in text  # comparisons
     assert "Waarde (%)" in text and "95%-BI (%)" in text and "Eenheid" in text  # units in the headers
@@ -154,10 +158,36 @@ def test_the_report_is_dutch_by_default_and_english_on_request(published):
     assert english.startswith("<!DOCTYPE html>\n<html lang=\"en\">")
     text = visible_text(english)
     assert "Big2 (preterm or small)" in text and "vroeg of klein" not in text
+    assert "During pregnancy. Share of births born early or small." in text and "Aandeel" not in text
     assert "increasing and getting worse" in text and "Nederland 2024: 13.0% (95% CI 11.0\u201315.0)" in text
     assert "Value (%)" in text and "Compared with Nederland" in text and "worse" in text
     assert set(english_labels_in(text)) >= {"worse", "similar", "recent trend", "Indicators", "Generated",
                                             "During pregnancy", "5-year pooled"}
+
+
+def test_a_file_published_before_the_dutch_definitions_shows_the_english_one(published):
+    """The reference tables of a published file are those of its newest release: one released
+    before the `_nl` definitions lacks the columns until its year is released again."""
+    with contextlib.closing(duckdb.connect(str(published))) as con:
+        for column in ("definition_nl", "numerator_definition_nl", "denominator_definition_nl"):
+            con.execute(f"ALTER TABLE indicators DROP COLUMN {column}")
+    data = load_report_data(published, 2024, gemeente="GM0002")
+    text = visible_text(render_page(data, None, (1, 1), "geen kaart"))
+    assert "Tijdens de zwangerschap. Share of births born early or small." in text
+    assert "Big2 (vroeg of klein)" in text
+    from orchestration.site.data import load_site_data  # the site reads it the same way
+
+    [big2] = load_site_data(published, 2024, NL).indicators
+    assert (big2.name, big2.definition) == ("Big2 (vroeg of klein)", "Share of births born early or small.")
+
+
+def test_the_nederland_summary_leaves_out_an_interval_it_does_not_have(published):
+    data = load_report_data(published, 2024)
+    data.indicators[0].nederland.update(ci95_lower=None, ci95_upper=None)
+    text = visible_text(render_page(data, None, (1, 1), "", NL))
+    assert re.search(r"Nederland 2024: 13,0% ?; recente trend: niet te berekenen\.", text), text
+    assert "95%-BI )" not in text and "()" not in text
+    assert "; 1 indicator." in text  # one indicator: singular
 
 
 def test_thousands_get_a_separator_in_the_counts(published):

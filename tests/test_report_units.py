@@ -206,6 +206,20 @@ def test_one_order_and_one_set_of_words_for_the_report_and_the_site():
     assert [m["indicator_code"] for m in by_phase(metas)] == ["z", "b", "a", "c"]
     assert NL.indicator_name({"name_nl": "Vroeggeboorte", "name_en": "Preterm birth"}) == "Vroeggeboorte"
     assert EN.indicator_name({"name_nl": "Vroeggeboorte", "name_en": "Preterm birth"}) == "Preterm birth"
+    # the definition in the page's language; English from a file published before the Dutch ones
+    meta = {"definition": "Share of births before week 37.", "definition_nl": "Aandeel geboorten voor week 37."}
+    assert NL.indicator_definition(meta) == "Aandeel geboorten voor week 37."
+    assert EN.indicator_definition(meta) == "Share of births before week 37."
+    assert NL.indicator_definition({"definition": "Share of births before week 37."}) == "Share of births before week 37."
+    assert NL.indicator_definition({**meta, "definition_nl": None}) == "Share of births before week 37."
+    assert (NL.indicator_count(1), NL.indicator_count(15), EN.indicator_count(1), EN.indicator_count(2)) == (
+        "1 indicator", "15 indicatoren", "1 indicator", "2 indicators")
+    # Nederland's summary: no empty brackets without an interval, a trend word always
+    row = {"value": 14.8, "ci95_lower": None, "ci95_upper": None, "trend": None}
+    assert NL.nl_summary(2024, row, "%") == "Nederland 2024: <strong>14,8%</strong>; recente trend: niet gegeven."
+    row.update(ci95_lower=13.1, ci95_upper=16.0, trend="decreasing")
+    assert EN.nl_summary(2024, row, "%") == ("Nederland 2024: <strong>14.8%</strong> (95% CI 13.1\u201316.0); "
+                                            "recent trend: decreasing.")
     # the site's texts include the shared ones of report.i18n, unchanged: one place for each phrase
     for lang, words in LANGUAGES.items():
         assert set(TEXT[lang]) == set(TEXT["nl"])

@@ -122,6 +122,14 @@ def test_site_is_dutch_with_decimal_commas_and_units_in_the_headers(site):
     assert page.lang == "nl"
     assert "Waarde (%)" in text and "95%-BI (%)" in text and "Vergeleken met Nederland" in text
     assert "Big2 (vroeggeboorte en/of laag geboortegewicht)" in text
+    # the definition in Dutch, from the indicators' definition_nl
+    html = (out / "indicator" / "big2.html").read_text(encoding="utf-8")
+    definition = re.search(r'<p class="definition">(.*?)</p>', html)
+    assert definition.group(1).startswith("Tijdens de zwangerschap. Aandeel geboorten met vroeggeboorte")
+    assert "Share of births" not in text and f"; {len(site[3])} indicatoren." in text
+    # Nederland without an interval (a census of gemeenten): no empty brackets
+    for page_file in (out / "indicator").glob("*.html"):
+        assert "95%-BI )" not in page_file.read_text(encoding="utf-8"), page_file.name
     # Amsterdam 2020 on the 2024 classification: 24 of 50 births (tiny_inbox) = 48,0%
     assert re.search(r'data-region="GG3406">.*?>48,0<', (out / "indicator" / "big2.html").read_text(encoding="utf-8"))
     profile = " ".join(parse(out / "gemeente" / "GM0363.html").text)
@@ -216,6 +224,8 @@ def test_site_in_english_and_without_boundaries(copy_home, capsys):
     page = parse(folder / "indicator" / "big2.html")
     text = " ".join(page.text)
     assert page.lang == "en" and "Value (%)" in text and "Compared with Nederland" in text and "48.0" in text
+    assert "During pregnancy. Share of births that were born before 37 completed weeks" in text
+    assert "Aandeel geboorten" not in text
     assert not page.paths and "ksm fetch-boundaries --year 2024" in text.replace("\n", " ")
     # written again: the folder is replaced whole
     assert main(["site", "--year", str(YEAR), "--lang", "en", "--no-downloads"]) == 0
@@ -233,6 +243,17 @@ def test_site_errors_are_one_line(copy_home, capsys, tmp_path):
         _, err = capsys.readouterr()
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert (tmp_path / "taken" / "notes.txt").read_text() == "mine"
+
+
+def test_spine_marker_of_a_withheld_figure_says_why_in_the_shared_words():
+    from orchestration.site.spine import spine_row
+
+    withheld = {"value": None, "suppressed": True, "suppression_reason": "numerator_below_10"}
+    unanswered = {**withheld, "suppression_reason": "not_answered"}
+    assert "<title>afgeschermd (minder dan 10 gevallen)</title>" in spine_row(
+        "big2", [10.0, 20.0], 15.0, withheld, "low_is_good", "%", NL, "t")
+    assert "<title>niet beantwoord</title>" in spine_row("coalition", [], None, unanswered, "high_is_good", "%", NL, "t")
+    assert "<title>no figure</title>" in spine_row("big2", [10.0, 20.0], 15.0, None, "low_is_good", "%", EN, "t")
 
 
 def test_words_format_numbers_the_dutch_way():

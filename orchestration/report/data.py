@@ -25,7 +25,8 @@ class IndicatorReport:
     code: str
     name_en: str
     name_nl: str
-    definition: str
+    definition_en: str
+    definition_nl: str | None     # None in a file published before the Dutch definitions
     unit: str
     polarity: str
     phase: str | None
@@ -37,6 +38,9 @@ class IndicatorReport:
 
     def name(self, words: Words) -> str:
         return words.indicator_name({"name_nl": self.name_nl, "name_en": self.name_en})
+
+    def definition(self, words: Words) -> str:
+        return words.indicator_definition({"definition": self.definition_en, "definition_nl": self.definition_nl})
 
 
 @dataclass
@@ -125,8 +129,8 @@ def load_report_data(published: Path, year: int, gemeente: str | None = None) ->
                              "ORDER BY region_name", [code, classification, str(year)])
             nl_now = next((r for r in national if r["year_to"] == year), None)
             data.indicators.append(IndicatorReport(
-                code, meta["name_en"], meta["name_nl"], meta["definition"], meta["unit"], meta["polarity"],
-                meta["phase"], national, map_period, gemeenten, ggd, nl_now))
+                code, meta["name_en"], meta["name_nl"], meta["definition"], meta.get("definition_nl"), meta["unit"],
+                meta["polarity"], meta["phase"], national, map_period, gemeenten, ggd, nl_now))
         if gemeente:
             data.profile_gemeente = gemeente
             data.profile = _gemeente_profile(con, year, classification, gemeente, names)

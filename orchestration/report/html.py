@@ -90,12 +90,8 @@ def indicator_section(indicator: IndicatorReport, year: int, shapes: list[Shape]
     nl = indicator.nederland
     summary = ""
     if nl is not None:
-        interval = w.interval(nl["ci95_lower"], nl["ci95_upper"])
         summary = (f"{escape(w.t('nederland'))} {year}: {_withheld(nl['suppression_reason'], w)}"
-                   if nl["suppressed"] or nl["value"] is None
-                   else w.t("nl_summary" if interval else "nl_summary_no_ci", year=year, interval=escape(interval),
-                            value=escape(w.value(nl["value"], indicator.unit)),
-                            trend=escape(w.trend(nl["trend"]) or w.t("trend_not_given"))))
+                   if nl["suppressed"] or nl["value"] is None else w.nl_summary(year, nl, indicator.unit))
     period = indicator.map_period or str(year)
     title = f'<h3>{escape(w.t("map_values", period=period))}</h3>'
     published = sum(1 for r in indicator.gemeenten.values() if not r["suppressed"] and r["value"] is not None)
@@ -112,7 +108,7 @@ def indicator_section(indicator: IndicatorReport, year: int, shapes: list[Shape]
     return (f'<section class="indicator" id="{anchor}" data-indicator="{indicator.code}">'
             f"<h2>{escape(name)} <small class=\"meta\">({escape(indicator.code)}, "
             f"{escape(indicator.unit)})</small></h2>"
-            f'<p class="definition">{escape(phase + ". " if phase else "")}{escape(indicator.definition)}</p>'
+            f'<p class="definition">{escape(phase + ". " if phase else "")}{escape(indicator.definition(w))}</p>'
             f"<p>{summary}</p>"
             f'<div class="row"><div class="panel"><h3>{escape(w.t("nl_by_year"))}</h3>{chart}</div>'
             f'<div class="panel">{map_html}</div></div>'
@@ -167,7 +163,7 @@ def render_page(data: ReportData, shapes: list[Shape] | None, size: tuple[float,
     intro = escape(w.t("report_intro", legend="\0")).replace("\0", legend)
     banner = f'<p class="demo" role="alert" style="{DEMO_STYLE}">{escape(w.t("demo"))}</p>' if data.synthetic else ""
     release = w.t("release", year=data.year, version=data.version, released_at=data.released_at,
-                  classification=data.classification_year, indicators=len(data.indicators))
+                  classification=data.classification_year, indicators=w.indicator_count(len(data.indicators)))
     return f"""<!DOCTYPE html>
 <html lang="{w.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}</title><style>{CSS}</style></head>

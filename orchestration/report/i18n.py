@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape
 
 # the indicators' order everywhere: by phase of the first 1000 days
 PHASES = ("before_pregnancy", "during_pregnancy", "after_birth")
@@ -87,9 +88,27 @@ class Words:
         reason = self.reason(code)
         return reason if code == NOT_ANSWERED else self.t("withheld_why", reason=reason)
 
+    def indicator_count(self, count: int) -> str:
+        """'1 indicator', '15 indicatoren'."""
+        return self.t("indicator_count_one" if count == 1 else "indicator_count", count=self.count(count))
+
+    def nl_summary(self, year: int | str, row: dict, unit: str) -> str:
+        """Nederland's published figure of the year as one HTML sentence: value (in <strong>), its
+        95% interval when it has one, and the recent trend."""
+        interval = self.interval(row["ci95_lower"], row["ci95_upper"])
+        return self.t("nl_summary" if interval else "nl_summary_no_ci", year=year, interval=escape(interval),
+                      value=escape(self.value(row["value"], unit)),
+                      trend=escape(self.trend(row["trend"]) or self.t("trend_not_given")))
+
     def indicator_name(self, indicator: dict) -> str:
         """An indicator's name in this language (name_nl, name_en) from its row of `indicators`."""
         return indicator.get(f"name_{self.lang}") or indicator["name_en"]
+
+    def indicator_definition(self, indicator: dict) -> str:
+        """An indicator's definition in this language from its row of `indicators`: `definition_nl`
+        in Dutch, `definition` (English) otherwise, and when a file published before the Dutch
+        definitions has none."""
+        return indicator.get(f"definition_{self.lang}") or indicator.get("definition") or ""
 
 
 EN = Words(
@@ -128,7 +147,8 @@ EN = Words(
         # the pages' sentences and headings, the same in the report and the site
         "title": "Kansrijke Start monitor {year}",
         "release": "Release {year} v{version} ({released_at}); gemeenten on the {classification} classification; "
-                   "{indicators} indicators.",
+                   "{indicators}.",
+        "indicator_count": "{count} indicators", "indicator_count_one": "{count} indicator",
         "demo": "Demo: synthetic data. These figures are made up and are not about real gemeenten.",
         "nav_indicators": "Indicators",
         "indicator": "Indicator", "unit": "Unit", "region": "Region", "nederland": "Nederland",
@@ -190,7 +210,8 @@ NL = Words(
         # the pages' sentences and headings, the same in the report and the site
         "title": "Kansrijke Start monitor {year}",
         "release": "Release {year} v{version} ({released_at}); gemeenten volgens de indeling van {classification}; "
-                   "{indicators} indicatoren.",
+                   "{indicators}.",
+        "indicator_count": "{count} indicatoren", "indicator_count_one": "{count} indicator",
         "demo": "Demo: synthetische gegevens. Deze cijfers zijn verzonnen en gaan niet over echte gemeenten.",
         "nav_indicators": "Indicatoren",
         "indicator": "Indicator", "unit": "Eenheid", "region": "Regio", "nederland": "Nederland",

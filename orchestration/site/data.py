@@ -24,7 +24,7 @@ NEDERLAND = "NL01"
 class Indicator:
     code: str
     name: str            # in the site's language
-    definition: str
+    definition: str      # in the site's language
     unit: str
     multiplier: int
     polarity: str
@@ -128,9 +128,9 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
             if code not in built:
                 continue
             name = words.indicator_name(meta)
-            data.indicators.append(Indicator(code, name, meta["definition"], meta["unit"], meta["multiplier"],
-                                             meta["polarity"],
-                                             meta["phase"], pooled.get(code) or str(year)))
+            data.indicators.append(Indicator(code, name, words.indicator_definition(meta), meta["unit"],
+                                             meta["multiplier"], meta["polarity"], meta["phase"],
+                                             pooled.get(code) or str(year)))
         labels = category_labels(words.lang)
         for r in _rows(con, f"SELECT {columns} FROM indicator_values WHERE classification_year = ? "
                             "AND breakdown <> 'total' AND region_level = 'nederland' AND period = ?",

@@ -77,7 +77,8 @@ class Site:
         nav = (f'<nav><a href="{root}index.html">{escape(self.t("nav_overview"))}</a>'
                f'<a href="{root}gebieden.html">{escape(self.t("nav_areas"))}</a></nav>')
         release = self.t("release", year=d.year, version=d.version, released_at=d.released_at,
-                         classification=d.classification_year, indicators=len(d.indicators))
+                         classification=d.classification_year,
+                         indicators=self.words.indicator_count(len(d.indicators)))
         return (f'<!DOCTYPE html>\n<html lang="{self.words.lang}"><head><meta charset="utf-8">'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
                 f"<style>{CSS}</style></head><body>{PATTERN_DEFS}"
@@ -236,7 +237,7 @@ class Site:
         link = f'{root}indicator/{ind.code}.html'
         if row is None or row["suppressed"] or row["value"] is None:
             tip = f"{area.name}: " + (self.words.t("no_figure") if row is None else
-                                      self.words.t("withheld_why", reason=self.words.reason(row["suppression_reason"])))
+                                      self.words.withheld(row["suppression_reason"]))
             return (f'<td class="cell withheld-cell" data-region="{area.code}" data-comparison="withheld" '
                     f'title="{escape(tip)}"></td>')
         comparison = row["compared_to_nl"] or "none"
@@ -360,9 +361,7 @@ class Site:
         elif nl["suppressed"] or nl["value"] is None:
             summary = f"<p>{escape(self.t('nederland'))} {year}: {self.withheld(nl)}</p>"
         else:
-            summary = "<p>" + self.t("nl_summary", year=year, value=escape(w.value(nl["value"], ind.unit)),
-                                     interval=escape(w.interval(nl["ci95_lower"], nl["ci95_upper"])),
-                                     trend=escape(w.trend(nl["trend"]))) + "</p>"
+            summary = f"<p>{w.nl_summary(year, nl, ind.unit)}</p>"
         chart = trend_chart(d.series(ind.code, NEDERLAND), ind.unit, f"{ind.name}: {self.t('nl_by_year')}", w)
         provincies = d.of_level("provincie")
         body = (f'<section class="indicator" data-indicator="{ind.code}">'

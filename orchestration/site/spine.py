@@ -8,6 +8,7 @@ marker: a withheld or missing figure gets a hollow one, never a position that gi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from orchestration.report.i18n import Words
@@ -24,6 +25,17 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+def _scale(data: list[float], centre: float | None, polarity: str,
+           middle: float) -> Callable[[float], float] | None:
+    """value -> x: the centre in the middle, the farthest area at the edge, worse on the left; None
+    without figures to span."""
+    if not data or centre is None:
+        return None
+    reach = max(abs(data[0] - centre), abs(data[-1] - centre), 1e-9)
+    flip = -1 if polarity == "low_is_good" else 1  # worse on the left
+    return lambda v: middle + flip * (v - centre) / reach * (middle - 8)
+
+
 def spine_row(indicator_code: str, values: list[float], nl: float | None, row: dict | None, polarity: str,
               unit: str, words: Words, label: str) -> str:
     """One row's SVG: values are the published figures of every area of the level."""
@@ -32,14 +44,8 @@ def spine_row(indicator_code: str, values: list[float], nl: float | None, row: d
     out = [f'<svg class="spine" role="img" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" '
            f'data-indicator="{escape(indicator_code)}"><title>{escape(label)}</title>']
     centre = nl if nl is not None else (_quantile(data, 0.5) if data else None)
-    scale = None
-    if data and centre is not None:
-        reach = max(abs(data[0] - centre), abs(data[-1] - centre), 1e-9)
-        flip = -1 if polarity == "low_is_good" else 1  # worse on the left
-
-        def scale(v: float) -> float:
-            return middle + flip * (v - centre) / reach * (middle - 8)
-
+    scale = _scale(data, centre, polarity, middle)
+    if scale is not None:
         lo, hi = sorted((scale(data[0]), scale(data[-1])))
         q1, q3 = sorted((scale(_quantile(data, 0.25)), scale(_quantile(data, 0.75))))
         out.append(f'<rect class="range" x="{lo:.1f}" y="6" width="{max(hi - lo, 0.5):.1f}" height="10" fill="{RANGE_FILL}">'
@@ -55,8 +61,7 @@ def spine_row(indicator_code: str, values: list[float], nl: float | None, row: d
         out.append(f'<circle class="spine-marker" data-comparison="{escape(comparison)}" cx="{scale(row["value"]):.1f}" '
                    f'cy="11" r="6" fill="{fill}"><title>{escape(tip)}</title></circle>')
     else:
-        why = (words.t("withheld_why", reason=words.reason(row["suppression_reason"]))
-               if row is not None else words.t("no_figure"))
+        why = words.withheld(row["suppression_reason"]) if row is not None else words.t("no_figure")
         out.append(f'<circle class="spine-marker" data-comparison="withheld" cx="{middle}" cy="11" r="5" '
                    f'fill="none" stroke-dasharray="2 2"><title>{escape(why)}</title></circle>')
     out.append("</svg>")

@@ -1,15 +1,17 @@
 -- One row per indicator: the indicator registry (var ksm_indicators, dbt_project.yml) as a
 -- relation, for the `indicators` mart and for units, multipliers, polarity, interval method and
--- disclosure rule in the SQL.
+-- disclosure rule in the SQL. The definitions without a suffix are English, the `_nl` ones Dutch.
 {%- set text_columns = ['name_nl', 'name_en', 'definition', 'numerator_definition',
-                        'denominator_definition', 'unit'] %}
+                        'denominator_definition', 'definition_nl', 'numerator_definition_nl',
+                        'denominator_definition_nl', 'unit'] %}
 {%- set code_columns = ['polarity', 'source', 'phase', 'interval_method', 'disclosure_rule',
                         'record_set', 'numerator', 'denominator'] %}
 
 select
     cast(indicator_code as varchar)             as indicator_code,
+    {#- a text missing from an entry reads NULL, which the mart's checks catch #}
     {%- for column in text_columns %}
-    cast({{ column }} as varchar)               as {{ column }},
+    nullif(cast({{ column }} as varchar), '')   as {{ column }},
     {%- endfor %}
     cast(multiplier as integer)                 as multiplier,
     {%- for column in code_columns %}
