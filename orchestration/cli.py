@@ -45,9 +45,9 @@ def _progress_logging() -> None:
 
 
 def cmd_demo_data(args) -> int:
-    from orchestration.demo.generator import write_demo_extracts
+    from demo.generator import write_demo_extracts
 
-    from orchestration.demo.reference import bundled_years
+    from demo.reference import bundled_years
 
     paths = Paths.from_env().ensure()
     years = parse_years(args.years) if args.years else bundled_years()

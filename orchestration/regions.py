@@ -2,7 +2,7 @@
 
 Pure functions (standard library only). The classifications and the merger list themselves are
 data: each year's come from that year's `regions` extract (`orchestration.assets.ingest.regions`);
-the copies bundled with the demo generator are in `orchestration.demo.reference`.
+the copies bundled with the demo generator are in `demo.reference`.
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def write_second_year(inbox: Path, year: int, *, recode: dict | None = None, gem
     recode = recode or {"0788": "GM0865", "GM0788": "GM0865"}
     import csv
 
-    from orchestration.demo.reference import classification
+    from demo.reference import classification
     from tiny_inbox import YEAR
 
     def rewrite(source: str, change) -> None:

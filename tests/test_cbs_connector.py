@@ -15,7 +15,7 @@ from orchestration.cli import main
 from orchestration.connectors.cbs import CbsFetchError, age_of, fetch, region_field
 from orchestration.connectors.http import RetryPolicy, retry_after_seconds
 from orchestration.connectors.statline import period_year
-from orchestration.demo.reference import GGD_REGIONS, PROVINCES, classification
+from demo.reference import GGD_REGIONS, PROVINCES, classification
 
 FAST = RetryPolicy(timeout=5, retries=3, backoff=0.05)
 FEW = {"GM0014", "GM0080", "GM0363", "GM0518", "GM0599", "GM1992"}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.demo import reference as regions
+from demo import reference as regions
 from orchestration.codes import parse_gemeente_code
-from orchestration.demo.generator import write_demo_extracts
+from demo.generator import write_demo_extracts
 from orchestration.provenance import is_synthetic
 from orchestration.sources import YEARLY_SOURCES
 

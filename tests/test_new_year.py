@@ -12,7 +12,7 @@ import pytest
 
 from faults import write_second_year
 from orchestration.cli import main
-from orchestration.demo.reference import GGD_REGIONS, PROVINCES, Gemeente, classification, mergers
+from demo.reference import GGD_REGIONS, PROVINCES, Gemeente, classification, mergers
 from tiny_inbox import YEAR
 
 NEW_YEAR = 2025

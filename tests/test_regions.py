@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from orchestration.demo import reference as regions
-from orchestration.demo.reference import GGD_REGIONS, PROVINCES
+from demo import reference as regions
+from demo.reference import GGD_REGIONS, PROVINCES
 from orchestration.regions import Merger, code_mapping
 
 YEARS = range(2017, 2025)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from orchestration.demo.reference import GGD_REGIONS, PROVINCES, classification, mergers
+from demo.reference import GGD_REGIONS, PROVINCES, classification, mergers
 
 YEAR = 2020
 CLASSIFICATION_YEARS = range(2020, 2025)

@@ -8,7 +8,7 @@ What is realistic:
 - the file layout, names, delimiters, encodings (BOM, Latin-1), CRLF line ends, decimal commas
   and the mix of gemeente code forms ('363', '0363', 'GM0363', StatLine's padded 'GM0363    ');
 - the geography: every year uses that year's official classification bundled in
-  `orchestration.demo.reference`, so merged gemeenten appear under their old codes in the early years,
+  `demo.reference`, so merged gemeenten appear under their old codes in the early years,
   and records of gemeenten that were later split carry the successor of the mother's later
   address (`gemeente_code_actueel`), allocated by the documented shares;
 - national magnitudes: about 170,000 births a year, roughly 7% preterm, 10% below the 10th
@@ -46,7 +46,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from orchestration import regions
-from orchestration.demo import reference
+from demo import reference
 from orchestration.provenance import write_synthetic_marker
 from orchestration.sources import (
     CBS_LINKED,

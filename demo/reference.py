@@ -1,7 +1,7 @@
 """The real classifications (gemeentelijke indelingen) and mergers bundled with the demo generator.
 
 They serve `ksm demo-data` only: the warehouse reads every classification from the `regions`
-extract of its year. The bundled data lives in `orchestration/demo/reference/`:
+extract of its year. The bundled data lives in `demo/reference/`:
 
 - `gemeenten.csv`: one row per gemeente that exists on 1 January of at least one classification
   year 2017..2024, with its provincie, its GGD-regio and the first/last classification year (within
