@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.assets.ingest.extract_files import not_a_regular_file
+from orchestration.files import not_a_regular_file
 from orchestration.escaping import escaped, named
 
 from .layout import CSV_SUFFIXES, SAV_SUFFIXES, LayoutError, TableSpec, match_columns
