@@ -208,3 +208,12 @@ def test_births_placed_at_the_mothers_address_on_30_june(ra):
     assert placed[C[6]] == ("GM0363", "adres")  # born 2022 in Weesp, 2023 classification: Amsterdam
     # the 2022 classification: Weesp's column says 0457; the hand rule makes it Amsterdam
     assert {row[1]: row[3] for row in place_births(con, 2022)}[C[6]] == "GM0363"
+
+
+def test_the_documented_config_example_is_valid():
+    text = (Path(__file__).parent.parent / "docs" / "sources.md").read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    layout = parse_layout(example, "docs/sources.md")
+    assert layout.tables["perined"].globs[0] == "L:/Levering 2025/Perined*.csv"
+    assert split_drive(layout.tables["gbapersoontab"].globs[0], layout.roots) == (
+        "G:/", "Bevolking/GBAPERSOONTAB/*/GBAPERSOON*TABV*.sav")
