@@ -173,14 +173,18 @@ def test_bad_files_give_one_line_and_leave_the_table(ra, tmp_path):
     bad_key = write_sav(tmp_path / "badkey.sav", {
         **{k: v[:1] for k, v in kindoudertab(1).items()},
         "RINPERSOONMa": ["12AB"]})
+    whole = write_sav(tmp_path / "whole.sav", {k: v * 50 for k, v in kindoudertab(1).items()})
+    truncated = tmp_path / "truncated.sav"
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
     cases = [
         (not_sav, r"KINDOUDER2024TABV1\.sav: not a readable SPSS \.sav file"),
+        (truncated, r"truncated\.sav: reading stopped after \d+ chunk"),
         (renamed, r"renamed\.sav: column RINPERSOONSMa of table kindoudertab not found"),
         (bad_key, r"badkey\.sav: column RINPERSOONMa: 1 value\(s\) are not a 9-digit person number \(e\.g\. '12AB'\)"),
     ]
     for path, message in cases:
         with pytest.raises(RaReadError, match=message) as info:
-            load_ra_file(con, spec, path)
+            load_ra_file(con, spec, path, chunk_rows=100)
         assert "\n" not in str(info.value)
     assert con.execute("SELECT count(*) FROM raw_ra.kindoudertab").fetchone() == (6,)
     assert con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '%loading'"
@@ -217,3 +221,34 @@ def test_the_documented_config_example_is_valid():
     assert layout.tables["perined"].globs[0] == "L:/Levering 2025/Perined*.csv"
     assert split_drive(layout.tables["gbapersoontab"].globs[0], layout.roots) == (
         "G:/", "Bevolking/GBAPERSOONTAB/*/GBAPERSOON*TABV*.sav")
+
+
+def test_bad_csv_deliveries_and_a_year_without_a_year(ra, tmp_path):
+    layout, con, root = ra
+    spec = layout.table("perined")
+    header = "CBKSoortNr_Kind;Rinpersoon_Kind;CBKSoortNr_Moeder;Rinpersoon_Moeder;jaar;amww;sterfte;omv;rangnummer"
+    no_amww = tmp_path / "no_amww.csv"
+    no_amww.write_text(header.replace(";amww", "") + "\nR;000000101;R;000000011;2023;0;1;1\n")
+    short_key = tmp_path / "short_key.csv"
+    short_key.write_text(header + "\nR;101;R;000000011;2023;39;0;1;1\n")
+    for path, message in [
+        (no_amww, r"no_amww\.csv: column amww of table perined not found"),
+        (short_key, r"short_key\.csv: column Rinpersoon_Kind: 1 value\(s\) are not a 9-digit person number"),
+    ]:
+        with pytest.raises(RaReadError, match=message):
+            load_ra_file(con, spec, path)
+    stray = root / "G" / "Bevolking" / "GBALEVENDGEBORENENMASSATAB" / "GBALEVENDGEBORENENMASSATABV3.sav"
+    write_sav(stray, {"RINPERSOONS": ["R"], "RINPERSOON": [C[1]], "RANGNUMMERMOEDER": [1.0]})
+    with pytest.raises(RaReadError, match=r"GBALEVENDGEBORENENMASSATABV3\.sav: gbalevendgeborenen has a file per year"):
+        load_ra_table(con, layout, "gbalevendgeborenen")
+
+
+def test_a_column_only_later_years_have_joins_the_table(tmp_path):
+    spec = DEFAULT_TABLES["gbapersoontab"]
+    base = {"RINPERSOONS": ["R"], "RINPERSOON": [C[1]], "GBAGEBOORTEJAAR": ["2023"], "GBAGEBOORTEMAAND": ["05"],
+            "GBAGESLACHT": ["2"], "GBAHERKOMSTGROEPERING": ["6030"], "GBAGENERATIE": ["0"]}
+    con = duckdb.connect()
+    load_ra_file(con, spec, write_sav(tmp_path / "P2022V1.sav", base), year=2022)
+    load_ra_file(con, spec, write_sav(tmp_path / "P2023V1.sav", {**base, "gbageboortedag": ["17"]}), year=2023)
+    assert con.execute("SELECT ra_year, GBAGEBOORTEDAG FROM raw_ra.gbapersoontab ORDER BY 1").fetchall() == [
+        (2022, None), (2023, "17")]

@@ -217,6 +217,13 @@ def load_ra_file(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path, *,
                 con.execute(f"DROP TABLE IF EXISTS {target}")
                 con.execute(f"ALTER TABLE {loading} RENAME TO {_ident(spec.name)}")
             else:
+                # a variable that only some years have (an optional column) joins the table
+                for name, kind in con.execute(
+                        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
+                        "AND table_name = ? AND column_name NOT IN (SELECT column_name FROM "
+                        "information_schema.columns WHERE table_schema = ? AND table_name = ?)",
+                        [SCHEMA, spec.name + "__loading", SCHEMA, spec.name]).fetchall():
+                    con.execute(f"ALTER TABLE {target} ADD COLUMN {_ident(name)} {kind}")
                 con.execute(f"DELETE FROM {target} WHERE ra_year = {int(year)}")
                 con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {loading}")
                 con.execute(f"DROP TABLE {loading}")
@@ -239,6 +246,9 @@ def load_ra_table(con: duckdb.DuckDBPyConnection, layout, table: str, *,
 
     spec = layout.table(table)
     resolution = resolve_table(layout, table)
+    if resolution.without_year:
+        raise RaReadError(f"{named(resolution.without_year[0])}: {table} has a file per year, but this "
+                          "file's name has no year; rename or move it")
     if not resolution.chosen:
         raise RaReadError(f"{table}: no file found by {', '.join(escaped(g, 120) for g in spec.globs)}")
     return [load_ra_file(con, spec, Path(path), year=year, chunk_rows=chunk_rows)
