@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.errors import UserError
+
 REFERENCE_DAY = (6, 30)
 # (from classification year, delivered code) -> code: gemeenten that changed after 1 January
 HAND_RULES = (
@@ -88,7 +90,29 @@ ORDER BY b.geboortejaar, b.RINPERSOON
 """
 
 
+def classification_years(con: duckdb.DuckDBPyConnection, table: str = "vslgwbtab") -> list[int]:
+    """The classification years an address table has a gemeente column for."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw_ra' "
+        "AND table_name = ? AND regexp_full_match(lower(column_name), 'gem[0-9]{4}')", [table]).fetchall()
+    return sorted(int(name[3:]) for (name,) in rows)
+
+
 def place_births(con: duckdb.DuckDBPyConnection, classification_year: int,
                  births_sql: str = DEFAULT_BIRTHS) -> list[tuple]:
     """The placed births as rows (RINPERSOONS, RINPERSOON, geboortejaar, gemeente_code, plaatsing)."""
+    for table in ("vslgwbtab", "nietvslgwbtab"):
+        years = classification_years(con, table)
+        if int(classification_year) not in years:
+            shown = f"{years[0]}-{years[-1]}" if years else "none"
+            raise UserError(f"raw_ra.{table} has no gemeente column for classification {int(classification_year)} "
+                            f"(gem{int(classification_year)}); it has {shown}")
     return con.execute(placement_sql(classification_year, births_sql)).fetchall()
+
+
+def placement_counts(rows: list[tuple]) -> dict[str, int]:
+    """How many births were placed by address and how many not at all (for the run summary)."""
+    counts = {"adres": 0, "geen": 0}
+    for row in rows:
+        counts[row[4]] = counts.get(row[4], 0) + 1
+    return counts
