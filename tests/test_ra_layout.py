@@ -236,7 +236,11 @@ def test_bad_csv_deliveries_and_a_year_without_a_year(ra, tmp_path):
     no_amww.write_text(header.replace(";amww", "") + "\nR;000000101;R;000000011;2023;0;1;1\n")
     short_key = tmp_path / "short_key.csv"
     short_key.write_text(header + "\nR;101;R;000000011;2023;39;0;1;1\n")
+    late_text = tmp_path / "late_text.csv"
+    late_text.write_text(header + "\n" + "".join(f"R;{C[1]};R;{M[1]};2023;{30 + i % 10};0;1;1\n" for i in range(25_000))
+                         + f"R;{C[2]};R;{M[2]};2023;onbekend;0;1;1\n")
     for path, message in [
+        (late_text, r"late_text\.csv: cannot be read as perined \(.*Error when converting column \"amww\""),
         (no_amww, r"no_amww\.csv: column amww of table perined not found"),
         (short_key, r"short_key\.csv: column Rinpersoon_Kind: 1 value\(s\) are not a 9-digit person number"),
     ]:

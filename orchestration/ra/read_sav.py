@@ -89,6 +89,14 @@ def _columns(spec: TableSpec, available: list[str], path: Path) -> dict[str, str
         raise RaReadError(str(exc)) from None
 
 
+def _reason(exc: BaseException) -> str:
+    """A library's error as a short reason on one line: its first line, and the line naming the
+    column where DuckDB gives one."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+    kept = [lines[0]] + [line for line in lines[1:] if line.startswith("Error when converting column")]
+    return escaped("; ".join(kept), 240)
+
+
 def _refuse_unreadable(path: Path) -> None:
     why = not_a_regular_file(path)
     if why:
@@ -102,7 +110,7 @@ def _sav_columns(path: Path) -> list[str]:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
     except Exception as exc:  # pyreadstat's errors name no file: say which one and why
         raise RaReadError(f"{named(path)}: not a readable SPSS .sav file "
-                          f"({escaped(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 160)})") from None
+                          f"({_reason(exc)})") from None
     return list(meta.column_names)
 
 
@@ -127,7 +135,7 @@ def _load_sav_chunks(con, spec, path, columns, year, loading, chunk_rows) -> int
                     con.execute(f"INSERT INTO {loading} BY NAME SELECT {select} FROM ra_chunk")
             except duckdb.Error as exc:
                 raise RaReadError(f"{named(path)}: chunk {chunks + 1} does not fit the earlier rows "
-                                  f"({escaped(str(exc).splitlines()[0], 160)})") from None
+                                  f"({_reason(exc)})") from None
             finally:
                 con.unregister("ra_chunk")
             chunks += 1
@@ -135,7 +143,7 @@ def _load_sav_chunks(con, spec, path, columns, year, loading, chunk_rows) -> int
         raise
     except Exception as exc:
         raise RaReadError(f"{named(path)}: reading stopped after {chunks} chunk(s) "
-                          f"({escaped(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, 160)})") from None
+                          f"({_reason(exc)})") from None
     return chunks
 
 
@@ -150,19 +158,19 @@ def _csv_columns(con, spec: TableSpec, path: Path) -> list[str]:
         return list(rel.columns)
     except duckdb.Error as exc:
         raise RaReadError(f"{named(path)}: not a readable CSV file "
-                          f"({escaped(str(exc).splitlines()[0], 160)})") from None
+                          f"({_reason(exc)})") from None
 
 
 def _load_csv(con, spec, path, columns, year, loading) -> int:
     keys = {columns[c] for c in spec.key_columns if c in columns}
-    types = "{" + ", ".join(f"{_lit(k)}: 'VARCHAR'" for k in sorted(keys)) + "}"
+    types = ", types={" + ", ".join(f"{_lit(k)}: 'VARCHAR'" for k in sorted(keys)) + "}" if keys else ""
     select = _select_list(spec, columns, set(), year)
     try:
         con.execute(f"CREATE TABLE {loading} AS SELECT {select} FROM read_csv({_lit(str(path))}, "
-                    f"{_csv_options(spec)}, types={types})")
+                    f"{_csv_options(spec)}{types})")
     except duckdb.Error as exc:
         raise RaReadError(f"{named(path)}: cannot be read as {spec.name} "
-                          f"({escaped(str(exc).splitlines()[0], 160)})") from None
+                          f"({_reason(exc)})") from None
     return 1
 
 
@@ -231,7 +239,7 @@ def load_ra_file(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path, *,
         except duckdb.Error as exc:
             con.execute("ROLLBACK")
             raise RaReadError(f"{named(path)}: cannot be added to {target} "
-                              f"({escaped(str(exc).splitlines()[0], 160)})") from None
+                              f"({_reason(exc)})") from None
     except BaseException:
         con.execute(f"DROP TABLE IF EXISTS {loading}")
         raise
