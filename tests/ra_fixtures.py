@@ -44,6 +44,7 @@ def kindoudertab(version: int) -> dict[str, list]:
         "RINPERSOONS": [R] * 6, "RINPERSOON": [C[i] for i in children],
         "RINPERSOONSMa": [R] * 6, "RINPERSOONMa": mothers,
         "RINPERSOONSpa": [R, "", "", "", "", ""], "RINPERSOONpa": [P1, "", "---------", "", "000000000", ""],
+        "XKOPPELNUMMER": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],  # a variable the monitor does not read
     }
     if version >= 2:  # a later delivery writes the names in another case
         table = {name.replace("RINPERSOONS", "RinPersoons").replace("RINPERSOON", "RinPersoon"): values for name, values in table.items()}

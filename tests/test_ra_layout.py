@@ -117,6 +117,8 @@ def test_newest_version_counts_and_keys_stay_text(ra):
     [loaded] = load_ra_table(con, layout, "kindoudertab", chunk_rows=4)
     assert loaded.file.name == "KINDOUDER2023TABV2.sav"
     assert loaded.columns["RINPERSOONSMa"] == "RinPersoonsMa"  # the file's own case
+    assert [c[0] for c in con.execute("DESCRIBE raw_ra.kindoudertab").fetchall()] == [
+        "RINPERSOONS", "RINPERSOON", "RINPERSOONSMa", "RINPERSOONMa", "RINPERSOONSpa", "RINPERSOONpa"]
     rows = con.execute("SELECT RINPERSOON, RINPERSOONMa, RINPERSOONSpa, RINPERSOONpa "
                        "FROM raw_ra.kindoudertab ORDER BY RINPERSOON").fetchall()
     assert rows[0] == (C[1], M[1], "R", P1)  # V1 had no mother for C1; leading zeros kept
