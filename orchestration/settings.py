@@ -62,6 +62,11 @@ class Paths:
         return self.home / "alerts.jsonl"
 
     @property
+    def ra_layout(self) -> Path:
+        """Where the RA input layout's config is read from when present (orchestration/ra/layout.py)."""
+        return self.home / "ra_layout.toml"
+
+    @property
     def dagster_home(self) -> Path:
         return self.home / "dagster"
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.escaping import escaped, named
+from orchestration.files import not_a_regular_file
 
 EXTRACT_SUFFIXES = {".csv", ".txt"}
 DELIMITERS = (";", ",", "\t", "|")
@@ -51,21 +52,6 @@ class ParsedExtract:
     rows: list[list[str]]  # data rows, as delivered (strings)
     line_numbers: list[int]  # 1-based line number in the file of each data row
     notes: list[str] = field(default_factory=list)
-
-
-def not_a_regular_file(path: Path) -> str | None:
-    """Why `path` may not be read as a delivery, or None for a plain file. A symbolic link would
-    let the inbox point at any file of the machine (and its first line reach a message), a FIFO
-    or device would hang or stream the read."""
-    try:
-        mode = path.lstat().st_mode
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link, not a file: put the file itself in the inbox"
-    if not stat.S_ISREG(mode):
-        return "is not a regular file (a FIFO, socket or device?): put the file itself in the inbox"
-    return None
 
 
 def candidate_files(folder: Path, pattern: str = "*") -> list[Path]:

@@ -1,0 +1,6 @@
+"""The CBS Remote Access (RA) input layout: CBS's standard microdata tables, the project's own
+deliveries and the reference files, read from SPSS `.sav` (or CSV) where CBS keeps them.
+
+`layout` says where each logical table is and which file counts; `read_sav` loads one file into
+DuckDB `raw_ra.<table>`; `placement` places births in a gemeente by the mother's address.
+"""
