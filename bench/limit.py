@@ -145,13 +145,16 @@ candidates as (
     select b.*, c.* exclude (year, child_id), v.* exclude (year, child_id),
         coalesce(ct.current_target, b.current_gemeente_code) as current_code,
         k.to_code, k.n_successors, k.cum_lo, k.cum_hi, k.is_last,
-        (cast(('0x' || left(md5(b.child_id), 8)) as bigint) / 4294967296.0) * k.total_share as draw,
-        coalesce(bool_or(k.to_code = coalesce(ct.current_target, b.current_gemeente_code))
-                 over (partition by b.year, b.child_id), false) as current_is_successor
+        case when k.n_successors > 1
+            then (cast(('0x' || left(md5(b.child_id), 8)) as bigint) / 4294967296.0) * k.total_share end as draw,
+        s.to_code is not null as current_is_successor
     from b
     left join buckets as k
         on b.gemeente_code_status = 'ok' and k.from_year = b.year and k.from_code = b.gemeente_code
     left join current_in_target as ct on ct.current_code = b.current_gemeente_code
+    left join buckets as s
+        on k.n_successors > 1 and s.from_year = b.year and s.from_code = b.gemeente_code
+        and s.to_code = coalesce(ct.current_target, b.current_gemeente_code)
     left join cbs as c on c.year = b.year and c.child_id = b.child_id
     left join vektis as v on v.year = b.year and v.child_id = b.child_id
 )
