@@ -69,6 +69,7 @@ def limit_sql(target: int, entries: list[dict], breakdowns: list[str]) -> str:
         f"num_{e['code']} as numerator, den_{e['code']} as denominator from gemeente_cells "
         f"where breakdown in ({', '.join(repr(b) for b in ['total', *e.get('breakdowns', [])])})"
         for e in entries)
+    pooled = ", ".join(f"'{e['code']}'" for e in entries if e.get("pooled")) or "null"
     return f"""
 -- gemeente -> successor(s) in the target classification, with the share buckets of a split
 create temp table buckets as
@@ -245,6 +246,7 @@ from (select distinct data_year as year_to from limit_yearly
       where data_year - {POOLED_YEARS - 1} >= (select min(data_year) from limit_yearly)) as w
 inner join limit_yearly as y
     on y.classification_year = {target} and y.data_year between w.year_to - {POOLED_YEARS - 1} and w.year_to
+where y.indicator_code in ({pooled})
 group by all;
 """
 
