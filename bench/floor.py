@@ -13,7 +13,8 @@ Three steps, each a subcommand so that `bench/run.py` can time and sample them a
     python bench/floor.py run --db DIR/warehouse.duckdb --script DIR/floor.sql
         runs the script in one DuckDB connection, one process, no orchestration (the timed part).
     python bench/floor.py compare --warehouse W --db DIR/warehouse.duckdb
-        the floor's indicator_values must equal the warehouse's, row for row (exit 1 otherwise).
+        the floor's indicator_values must equal the warehouse's, row for row (doubles to 1e-9
+        relative: parallel sums may differ in the last bit), exit 1 otherwise.
 
 The floor database must be called warehouse.duckdb: the compiled SQL names the catalog.
 """
@@ -144,11 +145,20 @@ def cmd_compare(args) -> int:
     con = duckdb.connect(":memory:")
     con.execute(f"ATTACH '{Path(args.warehouse).resolve().as_posix()}' AS wh (READ_ONLY)")
     con.execute(f"ATTACH '{Path(args.db).resolve().as_posix()}' AS fl (READ_ONLY)")
-    differences = con.execute(f"""
-        SELECT count(*) FROM (
-            (SELECT * FROM wh.marts.{MART} EXCEPT ALL SELECT * FROM fl.marts.{MART})
-            UNION ALL
-            (SELECT * FROM fl.marts.{MART} EXCEPT ALL SELECT * FROM wh.marts.{MART}))""").fetchone()[0]
+    # row for row on the cell's key; doubles (intervals, the SII) equal to 1e-9 relative: DuckDB's
+    # parallel sums of doubles may differ in the last bit from one run to the next
+    columns = con.execute(f"SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'wh' "
+                          f"AND schema_name = 'marts' AND table_name = '{MART}' ORDER BY column_index").fetchall()
+    keys = ["indicator_code", "period", "region_code", "classification_year", "breakdown", "breakdown_category"]
+    same = [f'w."{c}" IS NOT DISTINCT FROM f."{c}"' if t != "DOUBLE" else
+            f'(w."{c}" IS NOT DISTINCT FROM f."{c}" OR abs(w."{c}" - f."{c}") <= 1e-9 * greatest(1, abs(w."{c}")))'
+            for c, t in columns if c not in keys]
+    on = " AND ".join(f'w."{k}" IS NOT DISTINCT FROM f."{k}"' for k in keys)
+    counts = con.execute(f"""
+        SELECT (SELECT count(*) FROM wh.marts.{MART}), (SELECT count(*) FROM fl.marts.{MART}),
+               (SELECT count(*) FROM wh.marts.{MART} AS w JOIN fl.marts.{MART} AS f ON {on} WHERE {" AND ".join(same)})
+        """).fetchone()
+    differences = max(counts[0], counts[1]) - counts[2]
     rows = con.execute(f"SELECT count(*) FROM fl.marts.{MART}").fetchone()[0]
     if differences:
         print(f"floor: {differences} rows differ between the floor's and the warehouse's {MART}")

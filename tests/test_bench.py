@@ -52,7 +52,8 @@ def test_change_one_value_replaces_the_file_and_changes_one_field(tmp_path):
 @pytest.mark.e2e
 def test_benchmark_smoke_run(tmp_path):
     """One tiny year through `ksm run --all`, the floor from dbt's compiled SQL (its
-    indicator_values must equal the warehouse's, or the benchmark fails), analyst queries."""
+    indicator_values must equal the warehouse's, or the benchmark fails), the limit (its counts
+    must equal the warehouse's), analyst queries."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--scale", "0.01", "--years", "2024", "--repeat", "1",
          "--no-rebuild", "--workdir", str(tmp_path / "bench")],
@@ -62,6 +63,9 @@ def test_benchmark_smoke_run(tmp_path):
     lines = done.stdout.strip().splitlines()
     assert re.fullmatch(r"ratio_full_build_over_floor=\d+\.\d\d", lines[-1])
     assert any("indicator_values equal to the warehouse's" in line for line in lines)
+    assert any(line.startswith("  limit: counts equal to the warehouse's") for line in lines)
+    assert re.search(r"^  full/limit +\d+\.\d\d", done.stdout, re.MULTILINE)
+    assert re.search(r"^  floor/limit +\d+\.\d\d", done.stdout, re.MULTILINE)
     for stage in ("ingest", "dbt", "checks", "release"):
         assert re.search(rf"^  {stage} +\d+\.\ds", done.stdout, re.MULTILINE), stage
     script = (tmp_path / "bench" / "floor" / "floor.sql").read_text()
