@@ -1,10 +1,10 @@
 {#-
   Year-scoped tests. Generic tests on yearly tables are filtered with
-      config: {where: "year_to = {{ var('year', '__build_year__') }}"}
-  dbt renders that `where` while PARSING, when no vars may be given (dagster-dbt parses at
-  import time), so the placeholder default keeps parsing working; this override of dbt's
-  default__get_where_subquery replaces the placeholder with build_year() when the test runs,
-  so a test run without --vars fails loudly instead of silently testing nothing.
+      config: {where: "year_to = __build_year__"}
+  The build year is known only at run time (the env var KSM_BUILD_YEAR, read by build_year()),
+  so the `where` names a placeholder; this override of dbt's default__get_where_subquery
+  replaces it with build_year() when the test runs, so a test run without a build year fails
+  loudly instead of silently testing nothing.
 -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
