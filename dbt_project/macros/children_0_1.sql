@@ -32,10 +32,7 @@ select
     r.child_id,
     r.gemeente_code,
     r.gemeente_code_status,
-    case when r.gemeente_code_status = 'ok' then r.gemeente_code end          as gemeente_code_own,
-    cast({{ target }} as integer)                                           as classification_year,
-    h.gemeente_code_target,
-    h.harmonisation_method,
+    {{ placed_gemeente_columns('r', 'h', target) }},
     r.age_years,
     r.has_residential_care_overlap,
     coalesce(r.age_years between 0 and 1 and r.has_residential_care_overlap, false)

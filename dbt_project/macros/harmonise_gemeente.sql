@@ -15,6 +15,17 @@
     otherwise a deterministic draw in [0, total share) from an MD5 hash of the key picks the
     successor whose cumulative share bucket holds it (buckets ordered by successor code).
 -#}
+{#- The columns every record set carries once placed (after harmonise_gemeente): its gemeente in
+    its own year's classification (only a code that is 'ok' there), the target classification and
+    its gemeente there. `record` and `harmonised` are the aliases of the records and of
+    harmonise_gemeente's result. -#}
+{% macro placed_gemeente_columns(record, harmonised, target) -%}
+    case when {{ record }}.gemeente_code_status = 'ok' then {{ record }}.gemeente_code end as gemeente_code_own,
+    cast({{ target }} as integer) as classification_year,
+    {{ harmonised }}.gemeente_code_target,
+    {{ harmonised }}.harmonisation_method
+{%- endmacro %}
+
 {% macro harmonise_gemeente(records, key, code, status, year_column, to_year, current_code=none) -%}
 (
     with successors as (
