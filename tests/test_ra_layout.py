@@ -196,8 +196,8 @@ def test_bad_files_give_one_line_and_leave_the_table(ra, tmp_path):
 
 def test_missing_table_is_one_line(ra):
     layout, con, _ = ra
-    with pytest.raises(RaReadError, match=r"vektis: no file found by L:/Vektis"):
-        load_ra_table(con, layout, "vektis")
+    with pytest.raises(RaReadError, match=r"vektis_zorg: no file found by L:/Vektis"):
+        load_ra_table(con, layout, "vektis_zorg")
 
 
 # --- placing births by address ---------------------------------------------------------------

@@ -114,15 +114,84 @@ DEFAULT_TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
         columns=("RINPERSOONS_Kind|CBKSoortNr_Kind", "Rinpersoon_Kind",
                  "RINPERSOONS_Moeder|CBKSoortNr_Moeder", "Rinpersoon_Moeder",
                  "jaar", "amww", "sterfte", "omv", "rangnummer"),
-        optional=("hoftiezer", "amddd1ond"),
+        optional=("hoftiezer", "amddd1ond", "lft", "par"),
         keys=(("RINPERSOONS_Kind", "Rinpersoon_Kind"), ("RINPERSOONS_Moeder", "Rinpersoon_Moeder")),
-        description="the linked Perined delivery (all years in one); the newest delivery counts"),
+        description="the linked Perined delivery (all years in one; `lft` mother's age, `par` parity); "
+                    "the newest delivery counts"),
     TableSpec(
-        "vektis", ("L:/Vektis/**/*.sav", "L:/Vektis/**/*.csv"),
-        columns=("RINPERSOONS", "RINPERSOON", "trajectid", "bevallingsmaand", "prestatiemaand",
-                 "ib_indeling"),
+        "vektis_bevallingen", ("L:/Vektis/**/*bevallingen*.sav", "L:/Vektis/**/*bevallingen*.csv"),
+        columns=("RINPERSOONS", "RINPERSOON", "trajectid", "bevallingsmaand"), keys=(PERSON,),
+        description="Vektis delivery trajectories keyed on the mother (`bevallingsmaand` YYYYMM); "
+                    "the newest delivery counts"),
+    TableSpec(
+        "vektis_zorg", ("L:/Vektis/**/*geboortezorg*.sav", "L:/Vektis/**/*geboortezorg*.csv"),
+        columns=("RINPERSOONS", "RINPERSOON", "trajectid", "prestatiemaand", "ib_indeling"),
         optional=("aantal",), keys=(PERSON,),
-        description="Vektis claims keyed on the mother; the newest delivery counts"),
+        description="Vektis birth-care claims keyed on the mother (`ib_indeling` 'Kraamzorg per uur' is "
+                    "kraamzorg); the newest delivery counts"),
+    TableSpec(
+        "mszprestatiesvekttab", ("G:/GezondheidWelzijn/MSZPRESTATIESVEKTTAB/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON", "VEKTMSZDBCZorgproduct"), per_year=True, keys=(PERSON,),
+        description="hospital care products per person and year (a long stay after birth)"),
+    TableSpec(
+        "wsnppersbus", ("G:/VeiligheidRecht/WSNPPERSBUS/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON", "WSNPDATUMTOELAAT", "WSNPDATUMBEEIN"), keys=(PERSON,),
+        description="debt-restructuring spells (admitted, ended; YYYYMMDD); the newest file counts"),
+    TableSpec(
+        "wanbzvwtab", ("G:/GezondheidWelzijn/WANBZVWTAB/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON"), per_year=True, keys=(PERSON,),
+        description="persons listed in the year for six months or more of unpaid health-insurance premium"),
+    TableSpec(
+        "zvwzorgkostentab", ("G:/GezondheidWelzijn/ZVWZORGKOSTENTAB/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON"), per_year=True, keys=(PERSON,),
+        optional=("ZVWKGENBASGGZ", "ZVWKSPECGGZ", "ZVWKGGZZPMTOTAAL"),
+        description="health-insurance care costs per person and year: mental-health care before 2022 "
+                    "(basic, specialised) and from 2022 (one total)"),
+    TableSpec(
+        "medicijntab", ("G:/GezondheidWelzijn/MEDICIJNTAB/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON", "ATC4"), per_year=True, keys=(PERSON,),
+        description="medicines dispensed per person and year by ATC4 code"),
+    TableSpec(
+        "koppelpersoonhuishouden", ("G:/InkomenBestedingen/INHATAB/**/KOPPELPERSOONHUISHOUDEN*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON", "RINPERSOONSHKW", "RINPERSOONHKW"), per_year=True,
+        keys=(PERSON, ("RINPERSOONSHKW", "RINPERSOONHKW")),
+        description="person to household (its key is the household's reference person) per year"),
+    TableSpec(
+        "inhatab", ("G:/InkomenBestedingen/INHATAB/**/INHA*TAB*.sav",),
+        columns=("RINPERSOONSHKW", "RINPERSOONHKW", "INHP100HGEST|INHP100HGESTES"), per_year=True,
+        keys=(("RINPERSOONSHKW", "RINPERSOONHKW"),),
+        description="household income per year: percentile of standardised income (negative = unknown)"),
+    TableSpec(
+        "hoogsteopltab", ("G:/Onderwijs/HOOGSTEOPLTAB/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON", "OPLNRHB"), per_year=True, keys=(PERSON,),
+        description="highest education attained per person and year, as an education number"),
+    TableSpec(
+        "opleidingsnrref", ("K:/Utilities/Code_Listings/SSBreferentiebestanden/OPLEIDINGSNRREFV*.sav",),
+        columns=("OPLNR", "CTO"),
+        description="reference file: education number to CTO code; the newest version counts"),
+    TableSpec(
+        "ctoref", ("K:/Utilities/Code_Listings/SSBreferentiebestanden/CTOREFV*.sav",),
+        columns=("CTO", "OPLNIVSOI2016AGG4HB"),
+        description="reference file: CTO code to level (first digit 1/2/3 low/middle/high); the newest counts"),
+    TableSpec(
+        "landaktueelref", ("K:/Utilities/Code_Listings/SSBreferentiebestanden/LANDAKTUEELREFV*.sav",),
+        columns=("LAND", "LANDNAAM", "WERELDDEEL"),
+        description="reference file: country code to name and part of the world; the newest counts"),
+    TableSpec(
+        "kwetsbaarheid", ("L:/Kwetsbaarheid/**/*.sav", "L:/Kwetsbaarheid/**/*.csv"),
+        columns=("RINPERSOONS_Kind|RINPERSOONS", "RINPERSOON_Kind|RINPERSOON", "voorspelling_kwetsbaar"),
+        optional=("kans_kwetsbaar",), keys=(("RINPERSOONS_Kind", "RINPERSOON_Kind"),),
+        description="the prediction of multiple vulnerability per child (ja/nee); the newest file counts"),
+    TableSpec(
+        "jgdbeschermbus", ("G:/VeiligheidRecht/JGDBESCHERMBUS/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON", "JGDBMAATREGEL", "JGDBGELDIGHEIDBEGINDATUM",
+                 "JGDBGELDIGHEIDEINDDATUM"), per_year=True, keys=(PERSON,),
+        description="youth-protection measures with their validity dates (YYYYMMDD)"),
+    TableSpec(
+        "jgdhulpbus", ("G:/GezondheidWelzijn/JGDHULPBUS/**/*.sav",),
+        columns=("RINPERSOONS", "RINPERSOON", "JGDHHULPVORM", "JGDHGELDIGHEIDBEGINDATUM",
+                 "JGDHGELDIGHEIDEINDDATUM"), per_year=True, keys=(PERSON,),
+        description="youth care with its form (11-14: with stay) and validity dates (YYYYMMDD)"),
 )}
 
 # what a table entry of the config may set
