@@ -38,6 +38,12 @@ class Paths:
         return self.home / "inbox"
 
     @property
+    def ra_layout_file(self) -> Path:
+        """Present: the home reads the record-level sources from CBS Remote Access tables (the RA
+        layout, orchestration/ra) instead of the inbox; it says where the RA drives are."""
+        return self.home / "ra_layout.toml"
+
+    @property
     def warehouse(self) -> Path:
         return self.home / "warehouse.duckdb"
 

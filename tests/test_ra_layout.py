@@ -13,8 +13,6 @@ from orchestration.ra.layout import (
     DEFAULT_TABLES, LayoutError, choose_files, fixed_prefix, glob_regex, match_columns,
     parse_file_name, parse_layout, split_drive,
 )
-from orchestration.errors import UserError
-from orchestration.ra.placement import place_births, placement_counts
 from orchestration.ra.read_sav import RaReadError, load_ra_file, load_ra_table
 from tests.ra_fixtures import C, M, P1, kindoudertab, write_ra_layout, write_sav
 
@@ -198,27 +196,6 @@ def test_missing_table_is_one_line(ra):
     layout, con, _ = ra
     with pytest.raises(RaReadError, match=r"vektis_zorg: no file found by L:/Vektis"):
         load_ra_table(con, layout, "vektis_zorg")
-
-
-# --- placing births by address ---------------------------------------------------------------
-
-def test_births_placed_at_the_mothers_address_on_30_june(ra):
-    layout, con, _ = ra
-    for table in ("kindoudertab", "gbalevendgeborenen", "gbaadresobjectbus", "vslgwbtab", "nietvslgwbtab"):
-        load_ra_table(con, layout, table, chunk_rows=3)
-    placed = {row[1]: row[3:] for row in place_births(con, 2023)}
-    assert placed[C[1]] == ("GM0363", "adres")
-    assert placed[C[2]] == ("GM0599", "adres")  # moved on 1 June: the new address counts
-    assert placed[C[3]] == (None, "geen")  # mother unknown
-    assert placed[C[4]] == (None, "geen")  # no address on 30 June
-    assert placed[C[5]] == ("GM0014", "adres")  # a non-BAG address
-    assert placed[C[6]] == ("GM0363", "adres")  # born 2022 in Weesp, 2023 classification: Amsterdam
-    # the 2022 classification: Weesp's column says 0457; the hand rule makes it Amsterdam
-    assert {row[1]: row[3] for row in place_births(con, 2022)}[C[6]] == "GM0363"
-    assert placement_counts(place_births(con, 2023)) == {"adres": 4, "geen": 2}
-    with pytest.raises(UserError, match=r"raw_ra.vslgwbtab has no gemeente column for classification 2030 "
-                                         r"\(gem2030\); it has 2022-2023"):
-        place_births(con, 2030)
 
 
 def test_the_documented_config_example_is_valid():

@@ -2,11 +2,14 @@
 
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from orchestration.errors import UserError
 from orchestration.escaping import named
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
+from orchestration.ra import records as ra_records
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths
 from orchestration.sources import YEARLY_SOURCES, SourceSpec
 
@@ -45,7 +48,44 @@ def raw_regions(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: Duc
     })
 
 
+@dg.asset(
+    key=["raw", "ra_records"],
+    group_name="ingest",
+    kinds={"duckdb", "dbt"},
+    partitions_def=yearly_partitions,
+    pool=WAREHOUSE_POOL,
+    deps=[raw_regions],  # births are placed in the classifications the regions hold
+    description="RA layout only (the home has an ra_layout.toml): the year's CBS Remote Access tables "
+                "read into raw_ra, and the year's records of the record-level sources derived from "
+                "them (dbt models tagged ra_layout). In the extract layout there is nothing to do.",
+)
+def raw_ra_records(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource,
+                   dbt: DbtCliResource):
+    paths = ksm.paths
+    year = int(context.partition_key)
+    if not ra_records.uses_ra_layout(paths):
+        return dg.MaterializeResult(metadata={"layout": "extract"})
+    try:
+        with warehouse.get_connection() as con:
+            tables = ra_records.refresh_raw_ra(con, ra_records.home_layout(paths), year,
+                                                say=lambda line: report(context, line))
+        ra_records.build_records(dbt, paths, year, context.run.run_id, say=lambda line: report(context, line))
+        with warehouse.get_connection() as con:
+            placed = ra_records.placement_counts(con)
+    except UserError as exc:
+        raise dg.Failure(description=f"RA layout {year}: {exc}") from exc
+    report(context, ra_records.placement_line(year, placed))
+    return dg.MaterializeResult(metadata={
+        "layout": "cbs-ra",
+        "tables": dg.MetadataValue.json({t.table: {"rows": t.rows, "file": t.path.name, "read_now": t.fresh}
+                                         for t in tables}),
+        "births_placed": dg.MetadataValue.json(placed),
+    })
+
+
 def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
+    derived = spec.name in ra_records.DERIVED_SOURCES
+
     @dg.asset(
         name=spec.name,
         key_prefix=["raw"],
@@ -53,16 +93,22 @@ def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         kinds={"duckdb"},
         partitions_def=yearly_partitions,
         pool=WAREHOUSE_POOL,
-        deps=[raw_regions],  # gemeente codes are checked against the year's classification
-        description=f"{spec.description} Loaded from inbox/{spec.name}/<year>/.",
+        # gemeente codes are checked against the year's classification; in the RA layout the
+        # records come from raw_ra_records
+        deps=[raw_regions] + ([raw_ra_records] if derived else []),
+        description=f"{spec.description} Loaded from inbox/{spec.name}/<year>/"
+                    + (" (in the RA layout: derived from the RA tables)." if derived else "."),
     )
     def _ingest(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):
         year = int(context.partition_key)
         paths = ksm.paths
         try:
-            path = find_extract(paths.source_dir(spec.name, year), spec.name, year)
-            parsed = parse_extract(path, spec.column_names)
             with warehouse.get_connection() as con:
+                if derived and ra_records.uses_ra_layout(paths):
+                    parsed = ra_records.derived_extract(con, spec.name, year)
+                else:
+                    parsed = parse_extract(find_extract(paths.source_dir(spec.name, year), spec.name, year),
+                                           spec.column_names)
                 result = load_extract(con, spec, year, parsed, paths.quarantine / spec.name / str(year))
         except ExtractRejected as exc:
             raise dg.Failure(description=f"{spec.name} {year} rejected: {exc}") from exc
@@ -77,4 +123,4 @@ def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     return _ingest
 
 
-ingest_assets = [build_ingest_asset(spec) for spec in YEARLY_SOURCES.values()]
+ingest_assets = [raw_ra_records] + [build_ingest_asset(spec) for spec in YEARLY_SOURCES.values()]

@@ -15,6 +15,7 @@ from orchestration.dbt_manifest import ensure_dbt_manifest
 from orchestration.faults import pause_point
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
+from orchestration.ra.records import RA_LAYOUT_TAG
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths, dbt_project
 
 
@@ -58,6 +59,7 @@ def dbt_models() -> dg.AssetsDefinition:
         manifest=dbt_project.manifest_path,
         project=dbt_project,
         partitions_def=yearly_partitions,
+        exclude=f"tag:{RA_LAYOUT_TAG}",  # built by the RA ingest, not by the yearly build
         dagster_dbt_translator=translator,
         pool=WAREHOUSE_POOL,
     )(build_year)

@@ -1,0 +1,152 @@
+"""The RA layout's records of a year: RA tables in, the year's rows of the record-level sources out.
+
+In the RA layout (the home has an `ra_layout.toml`) the sources `perined`, `cbs_linked`,
+`vektis` and `youth_protection` are not delivered as extracts: for each year
+
+1. `refresh_raw_ra` reads the RA tables that changed since they were last read into `raw_ra`
+   (a one-file table when its chosen file changed, a per-year table for the year being built);
+2. `dbt build --select tag:ra_layout` (models/ra: a staging view per CBS table, the links and
+   flags, and a model per source in the extract's columns) derives the year's records;
+3. `derived_extract` hands a source's rows to the ingest as if they were a delivered extract, so
+   the same checks, quarantine and loading apply and one pipeline serves both layouts from raw on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.escaping import named
+from orchestration.settings import Paths
+
+from .layout import RaLayout, load_layout, resolve_table
+from .read_sav import SCHEMA, RaReadError, load_ra_file
+
+RA_LAYOUT_TAG = "ra_layout"
+# the record-level sources the RA layout derives instead of reading them from the inbox
+DERIVED_SOURCES = ("perined", "cbs_linked", "vektis", "youth_protection")
+FILES_LOG = f"{SCHEMA}._files"
+FILES_LOG_DDL = f"""
+CREATE TABLE IF NOT EXISTS {FILES_LOG} (
+    table_name VARCHAR, year INTEGER, path VARCHAR, size BIGINT, mtime_ns BIGINT, rows BIGINT,
+    loaded_at TIMESTAMP DEFAULT current_timestamp
+)
+"""
+# how a birth was placed (int_ra_placement.placement), in the order the run summary says them
+PLACEMENTS = {"adres": "by address on 30 June", "terugval": "by a later address in the year",
+              "geen": "not at all (Nederland only)"}
+
+
+def uses_ra_layout(paths: Paths) -> bool:
+    return paths.ra_layout_file.exists()
+
+
+def home_layout(paths: Paths) -> RaLayout:
+    return load_layout(paths.ra_layout_file)
+
+
+@dataclass(frozen=True)
+class TableRead:
+    table: str
+    year: int | None
+    path: Path
+    rows: int
+    fresh: bool  # read now (False: unchanged since it was last read)
+
+
+def refresh_raw_ra(con: duckdb.DuckDBPyConnection, layout: RaLayout, year: int, say=None) -> list[TableRead]:
+    """Read into raw_ra every table's file that counts for `year` and changed since it was last
+    read (size or modification time): one-file tables whole, per-year tables their `year` file.
+    A per-year table without a file for the year is one line naming the table and the globs."""
+    say = say or (lambda _line: None)
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    con.execute(FILES_LOG_DDL)
+    done = []
+    for name, spec in layout.tables.items():
+        chosen = resolve_table(layout, name).chosen
+        key = year if spec.per_year else None
+        if key not in chosen:
+            where = f" for {year}" if spec.per_year else ""
+            raise RaReadError(f"{name}: no file{where} found by {', '.join(spec.globs)}")
+        path = Path(chosen[key])
+        stat = path.stat()
+        seen = con.execute(
+            f"SELECT size, mtime_ns, path FROM {FILES_LOG} WHERE table_name = ? AND year IS NOT DISTINCT FROM ?",
+            [name, key]).fetchone()
+        if seen == (stat.st_size, stat.st_mtime_ns, str(path)):
+            rows = con.execute(f"SELECT rows FROM {FILES_LOG} WHERE table_name = ? AND year IS NOT DISTINCT FROM ?",
+                               [name, key]).fetchone()[0]
+            done.append(TableRead(name, key, path, rows, False))
+            continue
+        loaded = load_ra_file(con, spec, path, year=key)
+        con.execute(f"DELETE FROM {FILES_LOG} WHERE table_name = ? AND year IS NOT DISTINCT FROM ?", [name, key])
+        con.execute(f"INSERT INTO {FILES_LOG} (table_name, year, path, size, mtime_ns, rows) VALUES (?, ?, ?, ?, ?, ?)",
+                    [name, key, str(path), stat.st_size, stat.st_mtime_ns, loaded.rows])
+        say(f"{year} RA {name}: {loaded.rows:,} rows read from {named(path.name)}")
+        done.append(TableRead(name, key, path, loaded.rows, True))
+    return done
+
+
+def build_records(dbt, paths: Paths, year: int, run_id: str, say=None) -> None:
+    """`dbt build --select tag:ra_layout` for `year` (the models of models/ra and their tests),
+    with this home's dbt run folder and parse state, like the yearly build."""
+    from orchestration.dbt_invocation import (BUILD_YEAR_ENV, extra_env, invocation_target, keep_parse_state,
+                                              parse_state_cache, seed_parse_state)
+    from orchestration.dbt_manifest import ensure_dbt_manifest
+
+    say = say or (lambda _line: None)
+    target = invocation_target(paths, run_id, f"ra-{year}")
+    cache = parse_state_cache(paths)
+    seed_parse_state(cache, target)
+    args = ["build", "--select", f"tag:{RA_LAYOUT_TAG}", "--exclude-resource-type", "unit_test"]
+    with extra_env({BUILD_YEAR_ENV: str(year)}):
+        invocation = dbt.cli(args, manifest=ensure_dbt_manifest(), raise_on_error=False, target_path=target)
+        failed = []
+        for event in invocation.stream_raw_events():
+            info = event.raw_event.get("info", {})
+            if info.get("level") == "error" and info.get("msg"):
+                failed.append(info["msg"].strip().splitlines()[0])
+        invocation.wait()
+    keep_parse_state(target, cache)
+    if not invocation.is_successful():
+        first = failed[0] if failed else "see the dbt log"
+        raise RaRecordsError(f"deriving the records from the RA tables failed: {first} "
+                             f"(dbt log in {named(target)})")
+    say(f"{year} RA records derived (dbt models tagged {RA_LAYOUT_TAG})")
+
+
+class RaRecordsError(RaReadError):
+    """The RA models could not derive the year's records; one line says where."""
+
+
+def derived_extract(con: duckdb.DuckDBPyConnection, source: str, year: int):
+    """The year's rows of `source` from the RA models (schema `ra`, model `ra_<source>`, its
+    columns the extract's) as a parsed extract: row numbers stand in for line numbers."""
+    from orchestration.assets.ingest.extract_files import ParsedExtract  # the ingest imports this module
+
+    relation = con.sql(f"SELECT * FROM ra.ra_{source}")
+    header = list(relation.columns)
+    rows = [["" if v is None else str(v) for v in row] for row in relation.fetchall()]
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(("\x1f".join(row) + "\n").encode("utf-8"))
+    return ParsedExtract(path=Path(f"ra_{source}_{year}.derived"), sha256=digest.hexdigest(), encoding="utf-8",
+                         delimiter=";", header=header, rows=rows, line_numbers=list(range(2, len(rows) + 2)),
+                         notes=[f"derived from the RA tables (dbt model ra.ra_{source})"])
+
+
+def placement_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How the year's births were placed: {placement: births} in PLACEMENTS' order."""
+    found = dict(con.execute(
+        "SELECT coalesce(p.placement, 'geen'), count(*) FROM ra.int_ra_births AS b "
+        "LEFT JOIN ra.int_ra_placement AS p ON p.mother_key = b.mother_key GROUP BY ALL").fetchall())
+    return {key: int(found.get(key, 0)) for key in PLACEMENTS}
+
+
+def placement_line(year: int, counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    parts = [f"{counts[key]:,} {label}" for key, label in PLACEMENTS.items()]
+    return f"{year} births placed ({total:,}): " + ", ".join(parts)
