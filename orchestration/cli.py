@@ -14,6 +14,7 @@ from pathlib import Path
 
 from orchestration.dbt_manifest import DbtParseError, ensure_dbt_manifest
 from orchestration.errors import UserError
+from orchestration.indicator_registry import DEFAULT_EDITION, EDITION_ENV, definition_edition
 from orchestration.settings import Paths
 from orchestration.tables import print_table
 from orchestration.yearly_runs import STATUS_COLUMNS, parse_years, plan_years, run_years, year_status
@@ -69,7 +70,13 @@ def cmd_run(args) -> int:
     from orchestration.resources import configure_environment
 
     paths = configure_environment()
+    try:
+        edition = definition_edition()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     plan = plan_years(paths, None if args.all else args.year)
+    if edition != DEFAULT_EDITION:
+        print(f"definitions: edition {edition} ({EDITION_ENV})", flush=True)
     try:
         ensure_dbt_manifest()
     except DbtParseError as exc:

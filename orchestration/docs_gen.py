@@ -72,6 +72,12 @@ def render_indicator_catalogue(indicators: list[dict], breakdowns: list[dict],
         "`indicator_code`) and in the views `gemeente_profile` and `indicator_series`. Each has its "
         "definition in English and in Dutch (*Nederlands*, teller, noemer: as the Dutch site and report show it).",
         "",
+        "Editions of the definitions: the default is the brief's (`brief`); RIVM's monitors defined some "
+        "indicators differently, and a build can use their edition (env var `KSM_EDITION`: "
+        + ", ".join(f"`{e['code']}` {e['name_en']}" for e in indicator_registry.editions()) + "). Where an edition differs, "
+        "the indicator says so below; every row of `indicator_values`, the `indicators` table and the "
+        "release manifest record the edition (`definition_edition`).",
+        "",
         "| code | indicator | phase | unit | polarity | source | breakdowns |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -115,6 +121,12 @@ def render_indicator_catalogue(indicators: list[dict], breakdowns: list[dict],
                 "- breakdowns: " + ("; ".join(f"{k} ({', '.join(labels.get(k, []))})" for k in kinds)
                                     if kinds else "none (total only)"),
             ]
+            if row.get("quality_note_en"):
+                lines.append(f"- quality note: {_cell(row['quality_note_en'])} *({_cell(row.get('quality_note_nl'))})*")
+            for edition, changes in (row.get("editions") or {}).items():
+                lines.append(f"- edition `{edition}`: " + "; ".join(
+                    f"{key} `{_cell(str(value))}`" if key in ("numerator", "denominator") else _cell(str(value))
+                    for key, value in changes.items() if not key.endswith("_nl")))
             if "income_quintile" in kinds and row["interval_method"] != "none":
                 lines.append("- inequality: slope index of inequality across the income quintiles (rows with "
                              "breakdown 'sii', breakdown_category 'income_quintile'), in "

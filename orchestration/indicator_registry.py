@@ -15,12 +15,8 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
 
-# what is published about an indicator: the columns of the `indicators` mart, in order
-# (the definitions without a suffix are the English ones; the `_nl` ones say the same in Dutch)
-CATALOGUE_FIELDS = ["indicator_code", "name_nl", "name_en", "definition", "numerator_definition",
-                    "denominator_definition", "definition_nl", "numerator_definition_nl",
-                    "denominator_definition_nl", "unit", "multiplier", "polarity", "source", "phase",
-                    "interval_method", "disclosure_rule"]
+EDITION_ENV = "KSM_EDITION"
+DEFAULT_EDITION = "brief"
 
 
 @cache
@@ -33,9 +29,21 @@ def indicators() -> list[dict]:
     return [{**entry, "indicator_code": entry["code"]} for entry in _project_vars()["ksm_indicators"]]
 
 
-def catalogue_rows() -> list[dict]:
-    """One row per indicator with the `indicators` mart's columns, as text (like a CSV row)."""
-    return [{field: str(entry.get(field, "")) for field in CATALOGUE_FIELDS} for entry in indicators()]
+def editions() -> list[dict]:
+    """The editions of the definitions (var `ksm_editions`): code, names, whose flags count."""
+    return list(_project_vars()["ksm_editions"])
+
+
+def definition_edition(env=None) -> str:
+    """The edition a build uses: $KSM_EDITION, default 'brief' (dbt reads the same variable,
+    macros/editions.sql); ValueError naming the known ones for any other value."""
+    import os
+
+    code = ((os.environ if env is None else env).get(EDITION_ENV) or "").strip() or DEFAULT_EDITION
+    known = [e["code"] for e in editions()]
+    if code not in known:
+        raise ValueError(f"{EDITION_ENV}={code!r} is not an edition of the definitions; known: {', '.join(known)}")
+    return code
 
 
 def breakdown_rows() -> list[dict]:

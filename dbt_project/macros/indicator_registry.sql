@@ -2,7 +2,8 @@
   Readers of the indicator registry (var ksm_indicators in dbt_project.yml, the one place where
   an indicator is defined) and of the breakdown registry (var ksm_breakdowns).
 
-  indicator_registry(): the entries, in registry order, each a dict with every key filled in.
+  indicator_registry(): the entries, in registry order, each a dict with every key filled in and
+      the overrides of the build's edition of the definitions applied (macros/editions.sql).
   registry_indicators(record_set=none, pooled=none): the codes, optionally of one record set or
       only the pooled ones.
   breakdown_names(): the breakdowns besides 'total' (column breakdown_<name> of a record set).
@@ -16,9 +17,9 @@
         {%- set filled = {
             'record_set': 'births', 'numerator': 'false', 'denominator': 'true', 'sources': [],
             'pooled': false, 'breakdowns': [], 'interval_method': 'wilson',
-            'disclosure_rule': 'min_10_both_outcomes'} -%}
+            'disclosure_rule': 'min_10_both_outcomes', 'quality_note_en': '', 'quality_note_nl': ''} -%}
         {%- do filled.update(entry) -%}
-        {%- do entries.append(filled) -%}
+        {%- do entries.append(with_edition(filled)) -%}
     {%- endfor -%}
     {{ return(entries) }}
 {%- endmacro %}

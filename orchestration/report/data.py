@@ -35,12 +35,16 @@ class IndicatorReport:
     gemeenten: dict[str, dict]    # gemeente code -> its row for map_period
     ggd: list[dict]               # GGD-regio rows of the year, by name
     nederland: dict | None        # Nederland's row of the year
+    meta: dict = field(default_factory=dict)  # its row of `indicators` (quality notes)
 
     def name(self, words: Words) -> str:
         return words.indicator_name({"name_nl": self.name_nl, "name_en": self.name_en})
 
     def definition(self, words: Words) -> str:
         return words.indicator_definition({"definition": self.definition_en, "definition_nl": self.definition_nl})
+
+    def quality_note(self, words: Words) -> str:
+        return words.indicator_quality_note(self.meta)
 
 
 @dataclass
@@ -130,7 +134,7 @@ def load_report_data(published: Path, year: int, gemeente: str | None = None) ->
             nl_now = next((r for r in national if r["year_to"] == year), None)
             data.indicators.append(IndicatorReport(
                 code, meta["name_en"], meta["name_nl"], meta["definition"], meta.get("definition_nl"), meta["unit"],
-                meta["polarity"], meta["phase"], national, map_period, gemeenten, ggd, nl_now))
+                meta["polarity"], meta["phase"], national, map_period, gemeenten, ggd, nl_now, meta))
         if gemeente:
             data.profile_gemeente = gemeente
             data.profile = _gemeente_profile(con, year, classification, gemeente, names)

@@ -105,11 +105,13 @@ def indicator_section(indicator: IndicatorReport, year: int, shapes: list[Shape]
     else:
         map_html = f'<h3>{escape(w.t("gemeenten"))}</h3><p class="note">{map_note}</p>'
     phase = w.phases.get(indicator.phase or "", "")
+    note = indicator.quality_note(w)
     return (f'<section class="indicator" id="{anchor}" data-indicator="{indicator.code}">'
             f"<h2>{escape(name)} <small class=\"meta\">({escape(indicator.code)}, "
             f"{escape(indicator.unit)})</small></h2>"
             f'<p class="definition">{escape(phase + ". " if phase else "")}{escape(indicator.definition(w))}</p>'
-            f"<p>{summary}</p>"
+            + (f'<p class="note quality-note">{escape(note)}</p>' if note else "")
+            + f"<p>{summary}</p>"
             f'<div class="row"><div class="panel"><h3>{escape(w.t("nl_by_year"))}</h3>{chart}</div>'
             f'<div class="panel">{map_html}</div></div>'
             f"{region_table(indicator, year, w)}</section>")

@@ -110,6 +110,11 @@ class Words:
         definitions has none."""
         return indicator.get(f"definition_{self.lang}") or indicator.get("definition") or ""
 
+    def indicator_quality_note(self, indicator: dict) -> str:
+        """A caveat to show with an indicator's figures (`quality_note_nl`/`_en` of `indicators`),
+        or '' (none, or a file published before the notes)."""
+        return indicator.get(f"quality_note_{self.lang}") or indicator.get("quality_note_en") or ""
+
 
 EN = Words(
     lang="en", decimal=".", thousands=",",

@@ -30,6 +30,7 @@ class Indicator:
     polarity: str
     phase: str
     map_period: str      # the gemeenten's period: the pooled one ending in the year when built
+    quality_note: str = ""  # a caveat to show with the figures, in the site's language
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,7 @@ def load_site_data(published: Path, year: int, words: Words) -> SiteData:
             name = words.indicator_name(meta)
             data.indicators.append(Indicator(code, name, words.indicator_definition(meta), meta["unit"],
                                              meta["multiplier"], meta["polarity"], meta["phase"],
-                                             pooled.get(code) or str(year)))
+                                             pooled.get(code) or str(year), words.indicator_quality_note(meta)))
         labels = category_labels(words.lang)
         for r in _rows(con, f"SELECT {columns} FROM indicator_values WHERE classification_year = ? "
                             "AND breakdown <> 'total' AND region_level = 'nederland' AND period = ?",

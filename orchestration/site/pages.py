@@ -365,7 +365,9 @@ class Site:
         chart = trend_chart(d.series(ind.code, NEDERLAND), ind.unit, f"{ind.name}: {self.t('nl_by_year')}", w)
         provincies = d.of_level("provincie")
         body = (f'<section class="indicator" data-indicator="{ind.code}">'
-                f'<p class="definition">{escape(w.phases.get(ind.phase, ""))}. {escape(ind.definition)}</p>{summary}'
+                f'<p class="definition">{escape(w.phases.get(ind.phase, ""))}. {escape(ind.definition)}</p>'
+                + (f'<p class="note quality-note">{escape(ind.quality_note)}</p>' if ind.quality_note else "")
+                + f'{summary}'
                 f"{self.downloads(ind.code, root)}"
                 f'<div class="row"><div class="panel"><h3>{escape(self.t("nl_by_year"))}</h3>{chart}</div>'
                 f'<div class="panel map-panel">{self.gemeente_map(ind, ind.map_period, root)}</div></div>'

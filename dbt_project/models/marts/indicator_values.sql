@@ -143,8 +143,9 @@ select
     ci_method, is_suppressed as suppressed, suppression_reason,
     compared_to_nl, compared_to_parent, compared_to_provincie, trend,
     {{ worse_and_worsening('compared_to_nl', 'trend') }} as worse_and_worsening,
+    {{ sql_string(definition_edition()) }} as definition_edition,
     cast(null as integer) as release_year, cast(null as integer) as release_version
 from labelled
 -- the slope index of inequality by income quintile (macros/inequality.sql), by name
 union all by name
-{{ sii_rows('published') }}
+select *, {{ sql_string(definition_edition()) }} as definition_edition from ({{ sii_rows('published') }})

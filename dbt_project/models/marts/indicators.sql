@@ -15,5 +15,8 @@ select
     source,
     phase,
     interval_method,
-    disclosure_rule
+    disclosure_rule,
+    quality_note_nl,
+    quality_note_en,
+    edition                     as definition_edition
 from {{ ref('indicator_catalogue') }}

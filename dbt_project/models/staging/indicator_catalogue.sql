@@ -3,9 +3,9 @@
 -- disclosure rule in the SQL. The definitions without a suffix are English, the `_nl` ones Dutch.
 {%- set text_columns = ['name_nl', 'name_en', 'definition', 'numerator_definition',
                         'denominator_definition', 'definition_nl', 'numerator_definition_nl',
-                        'denominator_definition_nl', 'unit'] %}
+                        'denominator_definition_nl', 'unit', 'quality_note_en', 'quality_note_nl'] %}
 {%- set code_columns = ['polarity', 'source', 'phase', 'interval_method', 'disclosure_rule',
-                        'record_set', 'numerator', 'denominator'] %}
+                        'record_set', 'numerator', 'denominator', 'edition'] %}
 
 select
     cast(indicator_code as varchar)             as indicator_code,

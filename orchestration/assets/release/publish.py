@@ -25,6 +25,7 @@ import duckdb
 from orchestration.analyst_views import create_analyst_views, published_has_views
 from orchestration.faults import pause_point
 from orchestration.provenance import synthetic_inputs
+from orchestration.ra.records import uses_ra_layout
 from orchestration.published import REFERENCE_TABLES, releases_ddl
 from orchestration.settings import Paths
 
@@ -188,6 +189,8 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
             "WHERE year = ? OR source = 'regions' ORDER BY source, year, file_name", [year]
         ).fetchall()
     }
+    (edition,) = con.execute(
+        "SELECT any_value(definition_edition) FROM marts.indicator_values WHERE year_to = ?", [year]).fetchone()
     outputs = {"indicator_values": {"rows": rows, "content_md5": values_hash}}
     for table in REFERENCE_TABLES:
         n, digest = _content_hash(con, f"SELECT * FROM marts.{table}")
@@ -224,7 +227,7 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
         ) if previous else sorted(inputs)
         try:
             final, manifest = _write_release(con, paths, year, version, run_id, slice_sql, inputs, outputs,
-                                             checks, changes, classification)
+                                             checks, changes, classification, edition)
         except (OSError, duckdb.Error) as exc:
             raise ReleaseError(
                 f"{year}: cannot write release v{version} in {year_dir}: {_reason(exc)}. Nothing was published; "
@@ -236,7 +239,8 @@ def publish_year(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, run_id
 
 
 def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slice_sql: str, inputs: dict,
-                   outputs: dict, checks: dict, changes: dict, classification: int) -> tuple[Path, dict]:
+                   outputs: dict, checks: dict, changes: dict, classification: int,
+                   edition: str | None) -> tuple[Path, dict]:
     """releases/<year>/v<version>/ written in a hidden folder and renamed into place in one step."""
     year_dir = paths.releases / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
@@ -259,6 +263,8 @@ def _write_release(con, paths: Paths, year: int, version: int, run_id: str, slic
             "released_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "run_id": run_id,
             "classification_year": int(classification),
+            "definition_edition": edition,  # the edition of the definitions (KSM_EDITION)
+            "input_layout": "cbs-ra" if uses_ra_layout(paths) else "extract",
             "inputs": inputs,
             "outputs": outputs,
             "checks": checks,
