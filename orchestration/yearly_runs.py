@@ -50,10 +50,14 @@ def years_with_extracts(paths: Paths) -> list[int]:
 
 
 def extracts_present(paths: Paths, year: int) -> list[str]:
-    """The sources with an extract for `year`, by the ingest's own rule (extract_files)."""
+    """The sources with an extract for `year`, by the ingest's own rule (extract_files); in the
+    RA layout the sources derived from the RA tables count as present (their files are checked
+    when the year runs)."""
     from orchestration.assets.ingest.extract_files import extract_files
+    from orchestration.ra.records import DERIVED_SOURCES, uses_ra_layout
 
-    return [s for s in ALL_SOURCES if extract_files(paths.source_dir(s, year))]
+    derived = set(DERIVED_SOURCES) if uses_ra_layout(paths) else set()
+    return [s for s in ALL_SOURCES if s in derived or extract_files(paths.source_dir(s, year))]
 
 
 def plan_years(paths: Paths, year: int | None, say=None) -> list:
@@ -177,12 +181,27 @@ def last_runs(paths: Paths, years: list[int]) -> dict[int, tuple]:
     return found
 
 
-STATUS_COLUMNS = ["year", "extracts", "last run", "checks ok/failed", "released", "classification"]
+def births_placed(instance, year: int) -> dict[str, int] | None:
+    """How the year's births were placed when it was last derived from the RA tables (the
+    metadata of its latest raw/ra_records materialisation), or None (extract layout, not run)."""
+    from dagster import AssetKey, AssetRecordsFilter
+
+    result = instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=AssetKey(["raw", "ra_records"]), asset_partitions=[str(year)]), limit=1)
+    if not result.records:
+        return None
+    entry = result.records[0].asset_materialization.metadata.get("births_placed")
+    return dict(entry.value) if entry is not None else None
+
+
+STATUS_COLUMNS = ["year", "extracts", "last run", "checks ok/failed", "released", "classification",
+                  "placed adres/terugval/geen"]
 
 
 def year_status(paths: Paths) -> list[tuple]:
     """A row per year with extracts or a release (STATUS_COLUMNS): its extracts, its last run
-    and that run's checks, its latest release and the classification that release is on."""
+    and that run's checks, its latest release and the classification that release is on, and in
+    the RA layout how its births were placed (by address, by the fallback, not at all)."""
     import duckdb
 
     from orchestration.assets.release.publish import released_classification
@@ -193,9 +212,13 @@ def year_status(paths: Paths) -> list[tuple]:
             releases = dict(con.execute("SELECT year, max(version) FROM releases GROUP BY year").fetchall())
     years = sorted(set(years_with_extracts(paths)) | set(releases))
     runs = last_runs(paths, years) if years else {}
+    from dagster import DagsterInstance
+
+    instance = DagsterInstance.get()
     rows = []
     for year in years:
         run = runs.get(year)
+        placed = births_placed(instance, year) if run else None
         rows.append((
             year,
             f"{len(extracts_present(paths, year))}/{len(ALL_SOURCES)}",
@@ -203,5 +226,6 @@ def year_status(paths: Paths) -> list[tuple]:
             (f"{run[2]}/{run[3]}" + (f" ({run[4]} warn)" if run[4] else "")) if run else "-",
             f"v{releases[year]}" if year in releases else "-",
             (released_classification(paths, year) or "-") if year in releases else "-",
+            "/".join(f"{placed.get(k, 0):,}" for k in ("adres", "terugval", "geen")) if placed else "-",
         ))
     return rows

@@ -14,12 +14,13 @@ In the RA layout (the home has an `ra_layout.toml`) the sources `perined`, `cbs_
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from orchestration.escaping import named
+from orchestration.escaping import escaped, named
 from orchestration.settings import Paths
 
 from .layout import RaLayout, load_layout, resolve_table
@@ -104,18 +105,27 @@ def build_records(dbt, paths: Paths, year: int, run_id: str, say=None) -> None:
     args = ["build", "--select", f"tag:{RA_LAYOUT_TAG}", "--exclude-resource-type", "unit_test"]
     with extra_env({BUILD_YEAR_ENV: str(year)}):
         invocation = dbt.cli(args, manifest=ensure_dbt_manifest(), raise_on_error=False, target_path=target)
-        failed = []
-        for event in invocation.stream_raw_events():
-            info = event.raw_event.get("info", {})
-            if info.get("level") == "error" and info.get("msg"):
-                failed.append(info["msg"].strip().splitlines()[0])
+        problems = [_problem(event.raw_event.get("info", {})) for event in invocation.stream_raw_events()]
         invocation.wait()
     keep_parse_state(target, cache)
     if not invocation.is_successful():
-        first = failed[0] if failed else "see the dbt log"
+        found = list(dict.fromkeys(p for p in problems if p))  # in order, once each
+        first = escaped(": ".join(found[:3]), 400) if found else "see the dbt log"
         raise RaRecordsError(f"deriving the records from the RA tables failed: {first} "
                              f"(dbt log in {named(target)})")
     say(f"{year} RA records derived (dbt models tagged {RA_LAYOUT_TAG})")
+
+
+# dbt's events that say what went wrong (not the progress lines that only say that it did)
+PROBLEM_EVENTS = {"RunResultError", "RunResultFailure", "RunResultErrorNoMessage", "MainEncounteredError"}
+
+
+def _problem(info: dict) -> str | None:
+    """One line of a dbt event that says what went wrong, or None."""
+    if info.get("name") not in PROBLEM_EVENTS or not info.get("msg"):
+        return None
+    text = re.sub(r"\x1b\[[0-9;]*m", "", info["msg"])  # dbt colours its lines
+    return ": ".join(line.strip() for line in text.splitlines() if line.strip()) or None
 
 
 class RaRecordsError(RaReadError):
