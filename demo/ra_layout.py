@@ -18,20 +18,22 @@ Every file is written with pyreadstat to a hidden temporary name in its folder a
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
 from pathlib import Path
+from functools import lru_cache
 from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
 
 from demo import reference
-from demo.generator import _rng, demo_year, reference_year
+from demo.generator import _rng, demo_year
 from orchestration import regions
 
-__all__ = ["write_ra_layout", "layout_toml", "LONG_STAY_PRODUCTS", "FIRST_CLASSIFICATION_YEAR"]
+__all__ = ["write_ra_layout", "write_ra_layout_with_config", "layout_toml", "LONG_STAY_PRODUCTS", "FIRST_CLASSIFICATION_YEAR"]
 
 FIRST_CLASSIFICATION_YEAR = 2017
 OPEN_END = "88881231"
@@ -62,7 +64,7 @@ def layout_toml(root: Path) -> str:
     root = Path(root)
     lines = ["# the synthetic RA layout of `ksm demo-data --layout cbs-ra`: the drives are folders", "[roots]"]
     for drive in ("G", "K", "L"):
-        lines.append(f"\"{drive}:\" = '{(root / drive).as_posix()}'")
+        lines.append(f"\"{drive}:\" = {json.dumps((root / drive).as_posix())}")
     return "\n".join(lines) + "\n"
 
 
@@ -90,10 +92,21 @@ class _Keys:
         return np.char.zfill(np.array(vals, dtype=np.int64).astype(str), 9).astype(object)
 
 
+def _texts(values: np.ndarray, width: int = 0) -> np.ndarray:
+    """Whole numbers as text (zero-padded to `width`), one shared str object per distinct value:
+    a population table of repeated dates and codes then costs a pointer per cell."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.size == 0:
+        return np.array([], dtype=object)
+    distinct, inverse = np.unique(values, return_inverse=True)
+    texts = np.array([str(v).zfill(width) for v in distinct.tolist()], dtype=object)
+    return texts[inverse]
+
+
 def _ymd(dates: np.ndarray) -> np.ndarray:
     """datetime64[D] -> 'YYYYMMDD' text."""
     idx = pd.DatetimeIndex(dates)
-    return (idx.year * 10000 + idx.month * 100 + idx.day).astype(np.int64).astype(str).to_numpy(dtype=object)
+    return _texts((idx.year * 10000 + idx.month * 100 + idx.day).to_numpy())
 
 
 def _day(year, month=1, day=1) -> np.datetime64:
@@ -114,6 +127,8 @@ def _write_sav(path: Path, frame: pd.DataFrame) -> tuple[int, int]:
     try:
         import pyreadstat
 
+        # plain object columns: pyreadstat iterates pandas' string arrays cell by cell, slowly
+        frame = frame.astype({c: object for c in frame.columns if frame[c].dtype.kind not in "fiub"})
         pyreadstat.write_sav(frame, str(tmp))
         os.replace(tmp, path)
     finally:
@@ -150,6 +165,17 @@ def _norm_codes(codes: Iterable[str], valid: set[str]) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
+@lru_cache(maxsize=None)
+def reference_year(year: int) -> int:
+    """The bundled classification a year uses (its own, or the newest for a later year)."""
+    return min(int(year), reference.bundled_years()[-1])
+
+
+@lru_cache(maxsize=None)
+def _classification_codes(year: int) -> tuple[str, ...]:
+    return tuple(_gm(g.code) for g in reference.classification(reference_year(year)))
+
+
 def _gm(code: str) -> str:
     t = str(code).strip().upper()
     return "GM" + (t[2:] if t.startswith("GM") else t).zfill(4)
@@ -167,7 +193,7 @@ class _Columns:
         self.years = list(range(FIRST_CLASSIFICATION_YEAR, last + 1))
         self.mergers = [type(m)(m.date, _gm(m.old_code), m.old_name, _gm(m.new_code), m.new_name, m.share)
                         for m in reference.mergers()]
-        self.codes = {c: [_gm(g.code) for g in reference.classification(reference_year(c))] for c in self.years}
+        self.codes = {c: list(_classification_codes(c)) for c in self.years}
         self.newest = reference_year(last)
         self._fwd: dict[tuple[int, int], dict] = {}
         self._back: dict[tuple[int, int], dict] = {}
@@ -175,12 +201,12 @@ class _Columns:
         self._profile_index: dict[tuple[str, ...], int] = {}
 
     def valid(self, year: int) -> set[str]:
-        return set(self.codes.get(year) or [_gm(g.code) for g in reference.classification(reference_year(year))])
+        return set(_classification_codes(year))
 
     def fwd(self, a: int, b: int) -> dict:
         ra, rb = reference_year(a), reference_year(b)
         if (ra, rb) not in self._fwd:
-            codes = [_gm(g.code) for g in reference.classification(ra)]
+            codes = list(_classification_codes(ra))
             m = regions.code_mapping(self.mergers, ra, rb, codes) if rb > ra else {c: [(c, 1.0)] for c in codes}
             self._fwd[(ra, rb)] = {k: [(_gm(t), s) for t, s in v] for k, v in m.items()}
         return self._fwd[(ra, rb)]
@@ -257,8 +283,8 @@ class _Tables:
 def _persons(keys, s, year, month, day, sex, country, generation) -> pd.DataFrame:
     return pd.DataFrame({
         "RINPERSOONS": s, "RINPERSOON": keys,
-        "GBAGEBOORTEJAAR": np.asarray(year).astype(str), "GBAGEBOORTEMAAND": np.char.zfill(np.asarray(month).astype(str), 2),
-        "GBAGEBOORTEDAG": np.char.zfill(np.asarray(day).astype(str), 2), "GBAGESLACHT": sex,
+        "GBAGEBOORTEJAAR": _texts(year), "GBAGEBOORTEMAAND": _texts(month, 2),
+        "GBAGEBOORTEDAG": _texts(day, 2), "GBAGESLACHT": sex,
         "GBAHERKOMSTGROEPERING": country, "GBAGENERATIE": generation,
     })
 
@@ -435,7 +461,7 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
                                     "6030", child_gen[live]))
 
         # KINDOUDERTAB: exactly the children with a cbs_linked row
-        linked = np.isin(np.array(per["kind_id"], dtype=object), np.array(cbs["kind_id"], dtype=object))
+        linked = pd.Index(per["kind_id"]).isin(pd.Index(cbs["kind_id"]))
         out.add("kindouder", pd.DataFrame({
             "RINPERSOONS": child_s[linked], "RINPERSOON": child_k[linked],
             "RINPERSOONSMa": "R", "RINPERSOONMa": mother_k[preg][linked],
@@ -759,3 +785,38 @@ def _education_reference(seed: int) -> dict[int, np.ndarray]:
         out[{"1": 0, "2": 1, "3": 2}.get(first, 3)].append(nr)
     out[3] += ["999999", "000000"]  # not in the reference file
     return {lv: np.array(v, dtype=object) for lv, v in out.items()}
+
+
+def write_ra_layout_with_config(home: Path, **kwargs) -> dict:
+    """`ksm demo-data --layout cbs-ra`: the drives under `home/ra`, the config `home/ra_layout.toml`
+    (written atomically), and the record-level extracts of the written years that an earlier
+    `ksm demo-data` put in `home/inbox` removed when they are demo files (so the RA tables are
+    the only record-level data); a record-level file that is not a demo file is refused."""
+    from orchestration.errors import UserError
+    from orchestration.provenance import is_synthetic, marker_path
+    from orchestration.ra.layout import LAYOUT_FILE_NAME
+
+    home = Path(home)
+    years = sorted({int(y) for y in kwargs.get("years") or reference.bundled_years()})
+    stale = []
+    for source in ("perined", "cbs_linked", "vektis", "youth_protection"):
+        for year in years:
+            folder = home / "inbox" / source / str(year)
+            for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+                if not is_synthetic(path):
+                    raise UserError(f"{path} is a delivered extract, not demo data: the RA layout would "
+                                    "give the same year twice; move it away first")
+                stale.append(path)
+    result = write_ra_layout(home / "ra", **kwargs)
+    for path in stale:
+        path.unlink()
+        marker = marker_path(path)
+        if marker.exists():
+            marker.unlink()
+        kwargs.get("progress", lambda _l: None)(f"removed the demo extract {path.relative_to(home)}")
+    config = home / LAYOUT_FILE_NAME
+    tmp = config.with_name(f".{config.name}.{os.getpid()}.tmp")
+    tmp.write_text(layout_toml(home / "ra"), encoding="utf-8")
+    os.replace(tmp, config)
+    result["config"] = config
+    return result

@@ -228,3 +228,20 @@ def test_youth_protection_children(ra):
     n, age, res = rows[0]
     assert n == q(con, "SELECT count(*) FROM x_youth_protection")[0][0] > 0
     assert age == n and res == n
+
+
+def test_cli_writes_the_ra_layout_and_only_the_aggregate_sources(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+    from orchestration.provenance import is_synthetic
+
+    monkeypatch.setenv("KSM_HOME", str(tmp_path))
+    assert main(["demo-data", "--years", "2022", "--scale", "0.002"]) == 0
+    assert is_synthetic(tmp_path / "inbox" / "perined" / "2022" / "perined_2022.csv")
+    assert main(["demo-data", "--years", "2022", "--scale", "0.002", "--layout", "cbs-ra", "--extra-persons", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "KINDOUDERTAB" in out and "population" in out
+    inbox = {p.parent.parent.name for p in (tmp_path / "inbox").rglob("*.csv")}
+    assert inbox == {"population", "questionnaire", "regions"}
+    layout = parse_layout((tmp_path / "ra_layout.toml").read_text(encoding="utf-8"))
+    assert Path(layout.roots["G:"]) == tmp_path / "ra" / "G"
+    assert Path(resolve_table(layout, "perined").chosen[None]).name == "Perined_2017_2022V2.sav"
