@@ -86,10 +86,12 @@ class _Keys:
         self.a, self.b, self.next = a, int(rng.integers(0, self.MOD)), 0
 
     def take(self, n: int) -> np.ndarray:
-        c = np.arange(self.next, self.next + n, dtype=object)
+        if self.next + n > 9 * 10**9:  # keeps c * a within int64
+            raise ValueError("too many persons for the key scramble")
+        c = np.arange(self.next, self.next + n, dtype=np.int64)
         self.next += n
         vals = (c * self.a + self.b) % self.MOD + 1
-        return np.char.zfill(np.array(vals, dtype=np.int64).astype(str), 9).astype(object)
+        return np.array([f"{v:09d}" for v in vals.tolist()], dtype=object)
 
 
 def _texts(values: np.ndarray, width: int = 0) -> np.ndarray:
@@ -526,7 +528,7 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
 
         # debts: mother or (for ~20%) the other parent; WSNP active in the year and/or WANBZVW listing
         debts = np.array(cbs["problematische_schulden"], dtype=object)[first_child] == "1"
-        on_pa = debts & has_pa & (rng.random(n_preg) < 0.25)
+        on_pa = debts & has_pa & (rng.random(n_preg) < 0.33)  # about a fifth of the flagged births
         debtor = np.where(on_pa, pa_k, mother_k).astype(object)
         how = rng.random(n_preg)
         wsnp = debts & (how < 0.6)
@@ -552,7 +554,7 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
 
         # mental health: care costs and/or medicines of the mother or (~20%) the other parent
         psych = np.array(cbs["psychische_problemen"], dtype=object)[first_child] == "1"
-        on_pa = psych & has_pa & (rng.random(n_preg) < 0.25)
+        on_pa = psych & has_pa & (rng.random(n_preg) < 0.33)
         person = np.where(on_pa, pa_k, mother_k).astype(object)
         how = rng.random(n_preg)
         costs = psych & (how < 0.65)

@@ -245,3 +245,42 @@ def test_cli_writes_the_ra_layout_and_only_the_aggregate_sources(tmp_path, monke
     layout = parse_layout((tmp_path / "ra_layout.toml").read_text(encoding="utf-8"))
     assert Path(layout.roots["G:"]) == tmp_path / "ra" / "G"
     assert Path(resolve_table(layout, "perined").chosen[None]).name == "Perined_2017_2022V2.sav"
+
+
+def test_age_parity_education_migration_vulnerability(ra):
+    _, _, con, _ = ra
+    rows = q(con, """
+        WITH c AS (
+            SELECT c.*, k.RINPERSOONMa AS ma FROM crosswalk AS c
+            JOIN raw_ra.kindoudertab AS k ON k.RINPERSOON = c.RINPERSOON WHERE c.source = 'perined'),
+        d AS (
+            SELECT c.kind_id, c.jaar,
+                   date_diff('year', make_date(CAST(m.GBAGEBOORTEJAAR AS INTEGER), CAST(m.GBAGEBOORTEMAAND AS INTEGER),
+                                               CAST(m.GBAGEBOORTEDAG AS INTEGER)),
+                             make_date(CAST(p.GBAGEBOORTEJAAR AS INTEGER), CAST(p.GBAGEBOORTEMAAND AS INTEGER),
+                                       CAST(p.GBAGEBOORTEDAG AS INTEGER))) AS years_between,
+                   CAST(g.RANGNUMMERMOEDER AS INTEGER) - 1 AS pariteit,
+                   CASE left(coalesce(r.OPLNIVSOI2016AGG4HB, ''), 1) WHEN '1' THEN 'laag' WHEN '2' THEN 'midden'
+                        WHEN '3' THEN 'hoog' ELSE 'onbekend' END AS opleiding,
+                   CASE WHEN m.GBAHERKOMSTGROEPERING = '6030' THEN 'nederland' WHEN l.WERELDDEEL = 'Europa' THEN 'europa'
+                        WHEN l.LAND IS NOT NULL THEN 'buiten_europa' ELSE 'onbekend' END AS migratie,
+                   CASE w.voorspelling_kwetsbaar WHEN 'ja' THEN '1' WHEN 'nee' THEN '0' ELSE '' END AS kwetsbaar
+            FROM c
+            JOIN raw_ra.gbapersoontab AS m ON m.RINPERSOON = c.ma
+            LEFT JOIN raw_ra.gbapersoontab AS p ON p.RINPERSOON = c.RINPERSOON
+            LEFT JOIN raw_ra.gbalevendgeborenen AS g ON g.RINPERSOON = c.RINPERSOON AND g.ra_year = c.jaar
+            LEFT JOIN raw_ra.hoogsteopltab AS h ON h.RINPERSOON = c.ma AND h.ra_year = c.jaar
+            LEFT JOIN raw_ra.opleidingsnrref AS o ON o.OPLNR = h.OPLNRHB
+            LEFT JOIN raw_ra.ctoref AS r ON r.CTO = o.CTO
+            LEFT JOIN raw_ra.landaktueelref AS l ON l.LAND = m.GBAHERKOMSTGROEPERING
+            LEFT JOIN raw_ra.kwetsbaarheid AS w ON w.RINPERSOON_Kind = c.RINPERSOON)
+        SELECT count(*),
+               count(*) FILTER (WHERE coalesce(CAST(d.years_between AS VARCHAR), x.leeftijd_moeder) = x.leeftijd_moeder),
+               count(*) FILTER (WHERE d.years_between IS NOT NULL),
+               count(*) FILTER (WHERE coalesce(CAST(d.pariteit AS VARCHAR), x.pariteit) = x.pariteit),
+               count(*) FILTER (WHERE d.opleiding = l.opleiding_moeder AND d.migratie = l.migratieachtergrond
+                                  AND d.kwetsbaar = coalesce(l.meervoudig_kwetsbaar, ''))
+        FROM d JOIN x_perined AS x ON x.kind_id = d.kind_id AND CAST(x.geboortejaar AS INTEGER) = d.jaar
+        JOIN x_cbs_linked AS l ON l.kind_id = d.kind_id AND CAST(l.jaar AS INTEGER) = d.jaar""")
+    n, age, aged, parity, household = rows[0]
+    assert n > 1500 and age == n and aged > 0.98 * n and parity == n and household == n, rows
