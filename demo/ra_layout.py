@@ -83,12 +83,14 @@ class _Keys:
         a = int(rng.integers(10**8, 10**9 - 2))
         while math.gcd(a, self.MOD) != 1:
             a += 1
-        self.a, self.b, self.next = a, int(rng.integers(0, self.MOD)), 0
+        self.a, self.b, self.next, self.seed = a, int(rng.integers(0, self.MOD)), 0, int(seed)
 
     def take(self, n: int) -> np.ndarray:
         if self.next + n > 9 * 10**9:  # keeps c * a within int64
             raise ValueError("too many persons for the key scramble")
         c = np.arange(self.next, self.next + n, dtype=np.int64)
+        # shuffled within the batch, so neighbouring rows show no arithmetic pattern
+        np.random.default_rng([self.seed & 0xFFFFFFFF, self.next]).shuffle(c)
         self.next += n
         vals = (c * self.a + self.b) % self.MOD + 1
         return np.array([f"{v:09d}" for v in vals.tolist()], dtype=object)
@@ -450,16 +452,16 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         generation = np.where(mig == "nederland", "0", np.where(rng.random(n_preg) < 0.7, "1", "2")).astype(object)
 
         y_, m_, dd = _split_date(mother_date)
-        out.add("persoon", _persons(mother_k, "R", y_, m_, dd, "V", country, generation))
+        out.add("persoon", _persons(mother_k, "R", y_, m_, dd, "2", country, generation))
         py, pm, pd_ = _split_date(pa_date[has_pa])
         pa_country = np.where(rng.random(int(has_pa.sum())) < 0.8, country[has_pa], "6030").astype(object)
         out.add("persoon", _persons(pa_k[has_pa], "R", py, pm, pd_,
-                                    np.where(rng.random(int(has_pa.sum())) < 0.97, "M", "V"), pa_country,
+                                    np.where(rng.random(int(has_pa.sum())) < 0.97, "1", "2"), pa_country,
                                     np.where(pa_country == "6030", "0", "1")))
         cy_c, cm_c, cd_c = cy[preg], cm[preg], cd[preg]
         child_gen = np.where(mig[preg] == "nederland", "0", "2").astype(object)
         out.add("persoon", _persons(child_k[live], "R", cy_c[live], cm_c[live], cd_c[live],
-                                    np.where(rng.random(int(live.sum())) < 0.512, "M", "V"),
+                                    np.where(rng.random(int(live.sum())) < 0.512, "1", "2"),
                                     "6030", child_gen[live]))
 
         # KINDOUDERTAB: exactly the children with a cbs_linked row
@@ -644,8 +646,8 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         by, bm, bd = _split_date(yborn)
         ymd = yborn - (rng.integers(20, 40, size=ny) * 365).astype("timedelta64[D]")
         my_, mm_, md_ = _split_date(ymd)
-        out.add("persoon", _persons(yk, "R", by, bm, bd, np.where(rng.random(ny) < 0.5, "M", "V"), "6030", "0"))
-        out.add("persoon", _persons(ymk, "R", my_, mm_, md_, "V", "6030", "0"))
+        out.add("persoon", _persons(yk, "R", by, bm, bd, np.where(rng.random(ny) < 0.5, "1", "2"), "6030", "0"))
+        out.add("persoon", _persons(ymk, "R", my_, mm_, md_, "2", "6030", "0"))
         out.add("kindouder", pd.DataFrame({"RINPERSOONS": "R", "RINPERSOON": yk, "RINPERSOONSMa": "R",
                                            "RINPERSOONMa": ymk, "RINPERSOONSpa": "", "RINPERSOONpa": ""}))
         ygem = _norm_codes(np.array(yp["gemeente_code"], dtype=object), valid)
@@ -678,7 +680,7 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         oy, om, od = _split_date(odate)
         ocountry = np.where(rng.random(n_other) < 0.75, "6030",
                             np.array([c for c, _, _ in COUNTRIES], dtype=object)[rng.integers(0, len(COUNTRIES), n_other)])
-        out.add("persoon", _persons(ok, "R", oy, om, od, np.where(rng.random(n_other) < 0.5, "M", "V"), ocountry,
+        out.add("persoon", _persons(ok, "R", oy, om, od, np.where(rng.random(n_other) < 0.5, "1", "2"), ocountry,
                                     np.where(ocountry == "6030", "0", "1")))
         oprof = np.array(list(range(len(cols.profiles))), dtype=np.int64)
         objs = new_objects(oprof[rng.integers(0, oprof.size, size=n_other)], rng)
