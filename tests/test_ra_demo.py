@@ -12,7 +12,6 @@ from demo import reference
 from demo.generator import RECORD_LEVEL_SOURCES, write_demo_extracts
 from demo.ra_layout import layout_toml, write_ra_layout
 from orchestration.ra.layout import DEFAULT_TABLES, parse_layout, resolve_table
-from orchestration.ra.placement import placement_sql
 from orchestration.ra.read_sav import load_ra_table
 
 YEARS = (2021, 2022)
@@ -41,6 +40,30 @@ def ra(tmp_path_factory):
     con.executemany("INSERT INTO valid_codes VALUES (?, ?)", valid)
     yield root / "ra", layout, con, result
     con.close()
+
+
+def placement_sql(year: int, births_sql: str) -> str:
+    """The rule of docs/sources.md, written out: the mother's spell covering 30 June of `year`
+    (the latest-starting), its object's gem<year>, Weesp 0457 as Amsterdam from 2022 on."""
+    code = f"lpad(trim(CAST(g.gem{year} AS VARCHAR)), 4, '0')"
+    if year >= 2022:
+        code = f"CASE WHEN {code} = '0457' THEN '0363' ELSE {code} END"
+    return f"""
+        WITH births AS ({births_sql}),
+        spell AS (
+            SELECT b.RINPERSOON, s.SOORTOBJECTNUMMER, s.RINOBJECTNUMMER
+            FROM births AS b JOIN raw_ra.gbaadresobjectbus AS s
+              ON s.RINPERSOONS = b.RINPERSOONSMa AND s.RINPERSOON = b.RINPERSOONMa
+             AND strptime(s.GBADATUMAANVANGADRESHOUDING, '%Y%m%d') <= make_date({year}, 6, 30)
+             AND strptime(s.GBADATUMEINDEADRESHOUDING, '%Y%m%d') >= make_date({year}, 6, 30)
+            QUALIFY row_number() OVER (PARTITION BY b.RINPERSOON ORDER BY s.GBADATUMAANVANGADRESHOUDING DESC) = 1),
+        objects AS (
+            SELECT SOORTOBJECTNUMMER, RINOBJECTNUMMER, gem{year} FROM raw_ra.vslgwbtab
+            UNION ALL SELECT SOORTOBJECTNUMMER, RINOBJECTNUMMER, gem{year} FROM raw_ra.nietvslgwbtab)
+        SELECT b.RINPERSOON, 'GM' || {code} AS gemeente_code
+        FROM births AS b
+        LEFT JOIN spell AS s ON s.RINPERSOON = b.RINPERSOON
+        LEFT JOIN objects AS g ON g.SOORTOBJECTNUMMER = s.SOORTOBJECTNUMMER AND g.RINOBJECTNUMMER = s.RINOBJECTNUMMER"""
 
 
 def q(con, sql):
