@@ -346,10 +346,12 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
             "GBADATUMEINDEADRESHOUDING": np.where(pd.isna(end), OPEN_END, _ymd(np.where(pd.isna(end), begin, end))),
             "SOORTOBJECTNUMMER": soort(objects), "RINOBJECTNUMMER": objects}))
 
-    def place(year, person_k, codes, dest, rng, weesp=None):
+    def place(year, person_k, codes, dest, rng, weesp=None, late_share=0.0):
         """Address spells of persons (one per element) so that their address on 30 June `year`
         is in `codes` ('GM0363'; '' = no address that day). `dest`: newest-classification
-        gemeente for a gemeente split later ('' = draw by shares)."""
+        gemeente for a gemeente split later ('' = draw by shares). `late_share`: persons who
+        arrive after 30 June (no address that day, the first later one in the year is in `codes`:
+        the derivation's counted fallback)."""
         n = person_k.size
         june = _day(year, 6, 30)
         prof = np.full(n, -1, dtype=np.int64)
@@ -379,8 +381,10 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         moved_in = placed & (kind < 0.12)            # moved here during the year
         moved_out = placed & (kind >= 0.12) & (kind < 0.20)  # moves away after 30 June
         overlap = placed & (kind >= 0.20) & (kind < 0.24)    # an older spell that overlaps
+        late = placed & (kind >= 0.24) & (kind < 0.24 + late_share)  # arrives after 30 June
         main_begin[moved_in] = _dates_in(rng, _day(year, 1, 2), june, int(moved_in.sum()))
         main_end[moved_out] = _dates_in(rng, _day(year, 7, 1), _day(year, 12, 31), int(moved_out.sum()))
+        main_begin[late] = _dates_in(rng, _day(year, 7, 1), _day(year, 12, 31), int(late.sum()))
         objs = new_objects(np.where(placed, prof, other), rng)
         # no address on 30 June: the spell ended before (emigrated, or an administrative gap)
         gone = ~placed
@@ -495,11 +499,30 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         weesp = np.zeros(n_preg, dtype=bool)
         if year == 2022 and 2022 in cols.years:
             weesp = (gem_p == "GM0363") & (rng.random(n_preg) < 0.05)
-        place(year, mother_k, gem_p, act_p, rng, weesp)
+        place(year, mother_k, gem_p, act_p, rng, weesp, late_share=0.004)
         # the other parent mostly lives at another address (no rule reads it)
         if has_pa.any():
             place(year, pa_k[has_pa], gem_p[has_pa], act_p[has_pa], rng)
 
+        # persons the monitor does not need: other residents with addresses, older children
+        needed = n + n_preg + int(has_pa.sum()) + 2 * len(yp["kind_id"])
+        n_other = int(extra_persons * needed)
+        ok = keys.take(n_other)
+        odate = _dates_in(rng, _day(1930), _day(year - 1, 12, 31), n_other)
+        oy, om, od = _split_date(odate)
+        ocountry = np.where(rng.random(n_other) < 0.75, "6030",
+                            np.array([c for c, _, _ in COUNTRIES], dtype=object)[rng.integers(0, len(COUNTRIES), n_other)])
+        out.add("persoon", _persons(ok, "R", oy, om, od, np.where(rng.random(n_other) < 0.5, "1", "2"), ocountry,
+                                    np.where(ocountry == "6030", "0", "1")))
+        oprof = np.array(list(range(len(cols.profiles))), dtype=np.int64)
+        objs = new_objects(oprof[rng.integers(0, oprof.size, size=n_other)], rng)
+        spells("R", ok, objs, odate, np.full(n_other, np.datetime64("NaT"), dtype="datetime64[D]"))
+        older = ok[(oy >= year - 17) & (oy < year - 1)]
+        parents = ok[oy < year - 25]
+        if older.size and parents.size:
+            out.add("kindouder", pd.DataFrame({"RINPERSOONS": "R", "RINPERSOON": older, "RINPERSOONSMa": "R",
+                                               "RINPERSOONMa": parents[rng.integers(0, parents.size, size=older.size)],
+                                               "RINPERSOONSpa": "", "RINPERSOONpa": ""}))
         # income: mother -> household (its key: the mother or the other parent) -> percentile
         q = np.array(cbs["inkomen_kwintiel"], dtype=object)[first_child]
         hh = np.where(has_pa & (rng.random(n_preg) < 0.5), pa_k, mother_k).astype(object)
@@ -551,8 +574,11 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
             "RINPERSOONS": "R", "RINPERSOON": np.concatenate([debtor[wsnp], mother_k[noise]]),
             "WSNPDATUMTOELAAT": np.concatenate([_ymd(w_begin), _ymd(nb)]),
             "WSNPDATUMBEEIN": np.concatenate([np.where(open_, "", _ymd(w_end)), _ymd(ne)])}))
+        adults = ok[oy < year - 18]
+        wanb_noise = adults[rng.random(adults.size) < 0.01][:max(1, int(0.01 * adults.size))] if adults.size else adults
         out.write(f"G/GezondheidWelzijn/WANBZVWTAB/{year}/WANBZVW{year}TABV1.sav",
-                  pd.DataFrame({"RINPERSOONS": "R", "RINPERSOON": debtor[wanb]}), f"{year} WANBZVWTAB")
+                  pd.DataFrame({"RINPERSOONS": "R", "RINPERSOON": np.concatenate([debtor[wanb], wanb_noise])}),
+                  f"{year} WANBZVWTAB")
 
         # mental health: care costs and/or medicines of the mother or (~20%) the other parent
         psych = np.array(cbs["psychische_problemen"], dtype=object)[first_child] == "1"
@@ -655,9 +681,17 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         start = np.maximum(yborn + np.timedelta64(7, "D"), _day(year, 1, 1))
         mb = _dates_in(rng, start + np.timedelta64(40, "D"), _day(year, 10, 31), ny)
         me = np.minimum(mb + rng.integers(60, 400, size=ny).astype("timedelta64[D]"), _day(year, 12, 31))
+        # older children (2-17) with measures and youth care: not counted (not aged 0-1)
+        kids = ok[(oy >= year - 17) & (oy <= year - 2)]
+        kids = kids[: max(2, int(0.004 * kids.size))]
+        nk = kids.size
+        kb = _dates_in(rng, _day(year - 3), _day(year, 12, 31), nk)
+        ke = kb + rng.integers(90, 900, size=nk).astype("timedelta64[D]")
         out.write(f"G/VeiligheidRecht/JGDBESCHERMBUS/{year}/JGDBESCHERM{year}BUSV1.sav", pd.DataFrame({
-            "RINPERSOONS": "R", "RINPERSOON": yk, "JGDBMAATREGEL": YOUTH_MEASURES[rng.integers(0, 5, size=ny)].astype(float),
-            "JGDBGELDIGHEIDBEGINDATUM": _ymd(mb), "JGDBGELDIGHEIDEINDDATUM": _ymd(me)}), f"{year} JGDBESCHERMBUS")
+            "RINPERSOONS": "R", "RINPERSOON": np.concatenate([yk, kids]),
+            "JGDBMAATREGEL": YOUTH_MEASURES[rng.integers(0, 5, size=ny + nk)].astype(float),
+            "JGDBGELDIGHEIDBEGINDATUM": np.concatenate([_ymd(mb), _ymd(kb)]),
+            "JGDBGELDIGHEIDEINDDATUM": np.concatenate([_ymd(me), _ymd(ke)])}), f"{year} JGDBESCHERMBUS")
         kind = rng.random(ny)
         with_stay = res
         no_stay = ~res & (kind < 0.3)   # youth care without stay, overlapping
@@ -668,29 +702,12 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         rows = with_stay | no_stay | before
         form = np.where(with_stay, rng.integers(11, 15, size=ny), np.where(no_stay, 31, rng.integers(11, 15, size=ny)))
         out.write(f"G/GezondheidWelzijn/JGDHULPBUS/{year}/JGDHULP{year}BUSV1.sav", pd.DataFrame({
-            "RINPERSOONS": "R", "RINPERSOON": yk[rows], "JGDHHULPVORM": form[rows].astype(float),
-            "JGDHGELDIGHEIDBEGINDATUM": _ymd(hb[rows]), "JGDHGELDIGHEIDEINDDATUM": _ymd(he[rows])}),
+            "RINPERSOONS": "R", "RINPERSOON": np.concatenate([yk[rows], kids]),
+            "JGDHHULPVORM": np.concatenate([form[rows], rng.choice([11, 12, 31, 32, 41], size=nk)]).astype(float),
+            "JGDHGELDIGHEIDBEGINDATUM": np.concatenate([_ymd(hb[rows]), _ymd(kb)]),
+            "JGDHGELDIGHEIDEINDDATUM": np.concatenate([_ymd(he[rows]), _ymd(ke)])}),
             f"{year} JGDHULPBUS")
 
-        # persons the monitor does not need: other residents with addresses, older children
-        needed = n + n_preg + int(has_pa.sum()) + 2 * ny
-        n_other = int(extra_persons * needed)
-        ok = keys.take(n_other)
-        odate = _dates_in(rng, _day(1930), _day(year - 1, 12, 31), n_other)
-        oy, om, od = _split_date(odate)
-        ocountry = np.where(rng.random(n_other) < 0.75, "6030",
-                            np.array([c for c, _, _ in COUNTRIES], dtype=object)[rng.integers(0, len(COUNTRIES), n_other)])
-        out.add("persoon", _persons(ok, "R", oy, om, od, np.where(rng.random(n_other) < 0.5, "1", "2"), ocountry,
-                                    np.where(ocountry == "6030", "0", "1")))
-        oprof = np.array(list(range(len(cols.profiles))), dtype=np.int64)
-        objs = new_objects(oprof[rng.integers(0, oprof.size, size=n_other)], rng)
-        spells("R", ok, objs, odate, np.full(n_other, np.datetime64("NaT"), dtype="datetime64[D]"))
-        older = ok[(oy >= year - 17) & (oy < year - 1)]
-        parents = ok[oy < year - 25]
-        if older.size and parents.size:
-            out.add("kindouder", pd.DataFrame({"RINPERSOONS": "R", "RINPERSOON": older, "RINPERSOONSMa": "R",
-                                               "RINPERSOONMa": parents[rng.integers(0, parents.size, size=older.size)],
-                                               "RINPERSOONSpa": "", "RINPERSOONpa": ""}))
         if crosswalk:
             walks.append(pd.DataFrame({"jaar": year, "source": "perined", "kind_id": per["kind_id"],
                                        "moeder_id": per["moeder_id"], "RINPERSOONS": child_s,

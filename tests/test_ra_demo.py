@@ -44,7 +44,8 @@ def ra(tmp_path_factory):
 
 def placement_sql(year: int, births_sql: str) -> str:
     """The rule of docs/sources.md, written out: the mother's spell covering 30 June of `year`
-    (the latest-starting), its object's gem<year>, Weesp 0457 as Amsterdam from 2022 on."""
+    (the latest-starting; without one, the first that starts later in the year: the fallback),
+    its object's gem<year>, Weesp 0457 as Amsterdam from 2022 on."""
     code = f"lpad(trim(CAST(g.gem{year} AS VARCHAR)), 4, '0')"
     if year >= 2022:
         code = f"CASE WHEN {code} = '0457' THEN '0363' ELSE {code} END"
@@ -54,9 +55,14 @@ def placement_sql(year: int, births_sql: str) -> str:
             SELECT b.RINPERSOON, s.SOORTOBJECTNUMMER, s.RINOBJECTNUMMER
             FROM births AS b JOIN raw_ra.gbaadresobjectbus AS s
               ON s.RINPERSOONS = b.RINPERSOONSMa AND s.RINPERSOON = b.RINPERSOONMa
-             AND strptime(s.GBADATUMAANVANGADRESHOUDING, '%Y%m%d') <= make_date({year}, 6, 30)
+             AND strptime(s.GBADATUMAANVANGADRESHOUDING, '%Y%m%d') <= make_date({year}, 12, 31)
              AND strptime(s.GBADATUMEINDEADRESHOUDING, '%Y%m%d') >= make_date({year}, 6, 30)
-            QUALIFY row_number() OVER (PARTITION BY b.RINPERSOON ORDER BY s.GBADATUMAANVANGADRESHOUDING DESC) = 1),
+            QUALIFY row_number() OVER (
+                PARTITION BY b.RINPERSOON
+                ORDER BY strptime(s.GBADATUMAANVANGADRESHOUDING, '%Y%m%d') <= make_date({year}, 6, 30) DESC,
+                         CASE WHEN strptime(s.GBADATUMAANVANGADRESHOUDING, '%Y%m%d') <= make_date({year}, 6, 30)
+                              THEN s.GBADATUMAANVANGADRESHOUDING END DESC NULLS LAST,
+                         s.GBADATUMAANVANGADRESHOUDING) = 1),
         objects AS (
             SELECT SOORTOBJECTNUMMER, RINOBJECTNUMMER, gem{year} FROM raw_ra.vslgwbtab
             UNION ALL SELECT SOORTOBJECTNUMMER, RINOBJECTNUMMER, gem{year} FROM raw_ra.nietvslgwbtab)
