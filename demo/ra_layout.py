@@ -394,7 +394,7 @@ def write_ra_layout(root: Path, years: Iterable[int] | None = None, scale: float
         keep = ~nothing
         spells(s[keep], person_k[keep], objs[keep], main_begin[keep], main_end[keep])
         # an earlier spell elsewhere that ended the day before the move
-        for mask, b0, b1 in ((moved_in, None, None), (overlap, None, None)):
+        for mask in (moved_in, overlap):
             m = int(mask.sum())
             if not m:
                 continue
