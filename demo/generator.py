@@ -57,7 +57,7 @@ from orchestration.sources import (
     YOUTH_PROTECTION,
 )
 
-__all__ = ["write_demo_extracts", "national_births"]
+__all__ = ["write_demo_extracts", "national_births", "demo_year", "ALL_SOURCES", "RECORD_LEVEL_SOURCES"]
 
 # --------------------------------------------------------------------------------------------
 # National magnitudes (births at scale 1.0, live births plus stillbirths from 22 weeks)
@@ -577,6 +577,13 @@ def _vektis_columns(b: _Births, geo: _Geography, kind_ids: list[str], seed: int)
           + 0.25 * geo.deprivation[b.gem_p[p]] + geo.effect[b.gem_p[p]] + 0.02 * t)
     p_none = np.where(long_stay, 0.5, _expit(lk))
     none = rng.random(n) < p_none
+    # the flags belong to the pregnancy (in the RA layout: one delivery trajectory per mother):
+    # every live child of a pregnancy carries the values drawn for its first live child
+    _, first = np.unique(p, return_index=True)
+    first_of = np.empty(b.n_preg, dtype=int)
+    first_of[p[first]] = first
+    long_stay = long_stay[first_of[p]]
+    none = none[first_of[p]]
     ids = np.asarray(kind_ids, dtype=object)[idx].tolist()
     return [ids, [str(b.year)] * n, _flags(~none), _flags(long_stay)]
 
@@ -740,23 +747,36 @@ def _decimal(value: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+ALL_SOURCES = ("perined", "cbs_linked", "vektis", "youth_protection", "population", "questionnaire", "regions")
+RECORD_LEVEL_SOURCES = ("perined", "cbs_linked", "vektis", "youth_protection")
+
+
 def write_demo_extracts(inbox: Path, years: Iterable[int] | None = None, scale: float = 1.0,
-                        seed: int = 42, progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Write synthetic extracts of every source for each year into `inbox/<source>/<year>/`.
+                        seed: int = 42, progress: Callable[[str], None] | None = None,
+                        sources: Iterable[str] | None = None) -> dict[str, int]:
+    """Write synthetic extracts of every source (or only of `sources`) for each year into
+    `inbox/<source>/<year>/`.
 
     Returns the number of rows written per source, summed over the years (for `regions`: the
-    gemeenten plus the merger rows). Existing files are replaced atomically.
+    gemeenten plus the merger rows). Existing files are replaced atomically. Leaving sources out
+    does not change the others' files (every source has its own random stream).
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
+    wanted = set(ALL_SOURCES if sources is None else sources)
+    if wanted - set(ALL_SOURCES):
+        raise ValueError(f"unknown source(s): {', '.join(sorted(wanted - set(ALL_SOURCES)))}")
     years = reference.bundled_years() if years is None else years
     inbox = Path(inbox)
     say = progress or (lambda _line: None)
-    counts = {name: 0 for name in
-              ("perined", "cbs_linked", "vektis", "youth_protection", "population", "questionnaire", "regions")}
+    counts = {name: 0 for name in ALL_SOURCES if name in wanted}
 
-    def emit(source: str, year: int, filename: str, header: list[str], columns: list[list[str]],
+    def emit(source: str, year: int, filename: str, header: list[str], columns,
              label: str | None = None, notes: str | None = None, **fmt) -> None:
+        if source not in wanted:
+            return
+        if callable(columns):
+            columns = columns()
         target = inbox / source / str(year) / filename
         rows = _write_csv(target, header, columns, **fmt)
         write_synthetic_marker(target, {"command": "ksm demo-data", "seed": seed, "scale": scale}, notes)
@@ -765,21 +785,22 @@ def write_demo_extracts(inbox: Path, years: Iterable[int] | None = None, scale: 
 
     for year in sorted({int(y) for y in years}):
         geo = _geography(year, seed)
-        births = _draw_births(year, scale, seed, geo)
-        kind_ids = _ids(births.preg.size, "K", seed, year, "kind")
+        if wanted & {"perined", "cbs_linked", "vektis"}:
+            births = _draw_births(year, scale, seed, geo)
+            kind_ids = _ids(births.preg.size, "K", seed, year, "kind")
 
         emit("perined", year, f"perined_{year}.csv", PERINED.column_names,
-             _perined_columns(births, geo, kind_ids, seed), encoding="utf-8", bom=True, crlf=True)
+             lambda: _perined_columns(births, geo, kind_ids, seed), encoding="utf-8", bom=True, crlf=True)
         emit("cbs_linked", year, f"cbs_linked_{year}.csv", CBS_LINKED.column_names,
-             _cbs_linked_columns(births, geo, kind_ids, seed))
+             lambda: _cbs_linked_columns(births, geo, kind_ids, seed))
         emit("vektis", year, f"vektis_{year}.csv", VEKTIS.column_names,
-             _vektis_columns(births, geo, kind_ids, seed))
+             lambda: _vektis_columns(births, geo, kind_ids, seed))
         emit("youth_protection", year, f"youth_protection_{year}.csv", YOUTH_PROTECTION.column_names,
-             _youth_protection_columns(year, scale, seed, geo))
+             lambda: _youth_protection_columns(year, scale, seed, geo))
         emit("population", year, f"population_{year}.csv", POPULATION.column_names,
-             _population_columns(year, scale, seed, geo))
+             lambda: _population_columns(year, scale, seed, geo))
         emit("questionnaire", year, f"questionnaire_{year}.csv", QUESTIONNAIRE.column_names,
-             _questionnaire_columns(year, seed, geo), encoding="latin-1", crlf=True)
+             lambda: _questionnaire_columns(year, seed, geo), encoding="latin-1", crlf=True)
         header, columns, m_header, m_columns = _regions_files(year, geo)
         note = None
         if reference_year(year) != year:
@@ -790,3 +811,25 @@ def write_demo_extracts(inbox: Path, years: Iterable[int] | None = None, scale: 
              label="regions (gebieden)", notes=note)
         emit("regions", year, "herindelingen.csv", m_header, m_columns, label="regions (herindelingen)", notes=note)
     return counts
+
+
+def demo_year(year: int, scale: float = 1.0, seed: int = 42) -> dict:
+    """The record-level sources of one demo year as the extract writer draws them, in memory:
+    `{source: {column: list of texts}}` for perined, cbs_linked, vektis and youth_protection,
+    plus `preg` (the pregnancy index of each Perined child, numpy) and `geo_codes` (the year's
+    gemeente codes). The RA layout writer (`demo.ra_layout`) encodes exactly these rows."""
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    geo = _geography(year, seed)
+    births = _draw_births(year, scale, seed, geo)
+    kind_ids = _ids(births.preg.size, "K", seed, year, "kind")
+    out = {
+        "perined": dict(zip(PERINED.column_names, _perined_columns(births, geo, kind_ids, seed))),
+        "cbs_linked": dict(zip(CBS_LINKED.column_names, _cbs_linked_columns(births, geo, kind_ids, seed))),
+        "vektis": dict(zip(VEKTIS.column_names, _vektis_columns(births, geo, kind_ids, seed))),
+        "youth_protection": dict(zip(YOUTH_PROTECTION.column_names,
+                                     _youth_protection_columns(year, scale, seed, geo))),
+    }
+    out["preg"] = births.preg
+    out["geo_codes"] = geo.codes.astype(str)
+    return out

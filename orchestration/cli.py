@@ -58,9 +58,24 @@ def cmd_demo_data(args) -> int:
         raise UserError(f"demo data start in {bundled_years()[0]}, the first bundled classification; "
                         f"{years[0]} is earlier")
     started = time.monotonic()
+    say = lambda line: print("  " + line, flush=True)  # noqa: E731
+    if getattr(args, "layout", "extract") == "cbs-ra":
+        from demo.generator import ALL_SOURCES, RECORD_LEVEL_SOURCES
+        from demo.ra_layout import write_ra_layout_with_config
+
+        print(f"writing a synthetic CBS RA layout for {years[0]}-{years[-1]} at scale {args.scale} "
+              f"into {paths.home / 'ra'}")
+        result = write_ra_layout_with_config(paths.home, years=years, scale=args.scale, seed=args.seed,
+                                             progress=say, extra_persons=args.extra_persons)
+        print(f"  layout config: {result['config']}")
+        print(f"writing the sources that are not record level into {paths.inbox}")
+        counts = write_demo_extracts(paths.inbox, years=years, scale=args.scale, seed=args.seed, progress=say,
+                                     sources=[s for s in ALL_SOURCES if s not in RECORD_LEVEL_SOURCES])
+        print(f"done: {len(result['files'])} RA files ({result['bytes'] / 1e6:.1f} MB) and "
+              f"{sum(counts.values()):,} inbox rows in {time.monotonic() - started:.1f}s")
+        return 0
     print(f"writing demo extracts for {years[0]}-{years[-1]} at scale {args.scale} into {paths.inbox}")
-    counts = write_demo_extracts(paths.inbox, years=years, scale=args.scale, seed=args.seed,
-                                 progress=lambda line: print("  " + line, flush=True))
+    counts = write_demo_extracts(paths.inbox, years=years, scale=args.scale, seed=args.seed, progress=say)
     total = sum(counts.values())
     print(f"done: {total:,} rows in {time.monotonic() - started:.1f}s")
     return 0
@@ -262,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
                                     "classification years, 2017-2024); later years reuse the newest classification")
     p.add_argument("--scale", type=_positive_scale, default=1.0, help="1.0 = national size (~170,000 births a year)")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--layout", choices=["extract", "cbs-ra"], default="extract",
+                   help="extract: record-level extracts in the inbox (default); cbs-ra: the record-level data "
+                        "as CBS Remote Access .sav tables under $KSM_HOME/ra (drives G, K, L) with "
+                        "$KSM_HOME/ra_layout.toml, the other sources in the inbox")
+    p.add_argument("--extra-persons", type=float, default=3.0,
+                   help="cbs-ra: persons the monitor does not need, as a multiple of those it needs (default 3)")
     p.set_defaults(func=cmd_demo_data)
 
     p = sub.add_parser("run", help="materialise a year (or all years with extracts) through Dagster")
