@@ -16,6 +16,8 @@ from orchestration.resources import build_resources
 from orchestration.settings import Paths
 from orchestration.sources import SOURCES
 
+pytestmark = pytest.mark.e2e  # real dbt builds
+
 YEAR = 2022
 SCALE = 0.004
 SEED = 42

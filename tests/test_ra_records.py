@@ -20,6 +20,8 @@ from orchestration.sources import SOURCES
 from tests.ra_records_fixture import (EXPECTED_CBS_LINKED, EXPECTED_PERINED, EXPECTED_PLACEMENT, EXPECTED_VEKTIS,
                                       EXPECTED_YOUTH_PROTECTION, YEAR, write_full_layout)
 
+pytestmark = pytest.mark.e2e  # real dbt builds
+
 
 @pytest.fixture(scope="module")
 def derived(tmp_path_factory):
