@@ -141,13 +141,18 @@ def test_missing_lock_is_one_line(tmp_path, capsys):
 # ---------------------------------------------------------------- the offline install (make test-offline)
 
 
+# a new network namespace has only a loopback, and it is down: the tests' own servers need it up
+LOOPBACK_UP = ["sh", "-c", 'ip link set lo up && exec "$@"', "sh"]
+
+
 def _unshare() -> list[str] | None:
-    """unshare -n (root) or -rn (a user namespace): a process without network; None if neither works."""
-    if not shutil.which("unshare"):
+    """unshare -n (root) or -rn (a user namespace): a process without network but with a loopback;
+    None if neither works here."""
+    if not (shutil.which("unshare") and shutil.which("ip")):
         return None
     for cmd in (["unshare", "-n"], ["unshare", "-rn"]):
-        if subprocess.run([*cmd, "true"], capture_output=True).returncode == 0:
-            return cmd
+        if subprocess.run([*cmd, *LOOPBACK_UP, "true"], capture_output=True).returncode == 0:
+            return [*cmd, *LOOPBACK_UP]
     return None
 
 
@@ -159,7 +164,7 @@ def test_offline_install_runs_the_quick_tier(tmp_path):
         pytest.skip("KSM_WHEELHOUSE names no built wheelhouse (make test-offline)")
     unshare = _unshare()
     if unshare is None:
-        pytest.skip("no network-less namespace here (unshare -n / -rn)")
+        pytest.skip("no network-less namespace here (unshare -n / -rn, ip)")
     wheelhouse = Path(wheelhouse).resolve()
     # only the wheelhouse: no pip configuration, index or find-links of this machine
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_", "KSM_", "VIRTUAL_ENV"))}
