@@ -275,7 +275,8 @@ def _download(pip: list[str], reqs: list[Requirement], target: Target, dest: Pat
     except UserError as exc:
         name = current["name"]  # the package pip was on, unless its error names it already
         raise UserError(str(exc) if name == "?" or name in str(exc) else f"{exc} (package {name})") from None
-    listing.unlink()
+    finally:
+        listing.unlink(missing_ok=True)
 
 
 def export_requirements(uv: str, project: Path, dev: bool) -> list[Requirement]:

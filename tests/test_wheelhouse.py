@@ -138,6 +138,22 @@ def test_missing_lock_is_one_line(tmp_path, capsys):
     assert err.startswith("ksm: no uv.lock in ") and err.count("\n") == 1
 
 
+def test_a_failed_download_is_one_line_naming_the_package(tmp_path):
+    from orchestration.errors import UserError
+    from orchestration.wheelhouse import _download
+
+    # a stand-in for pip: the arguments of `pip download` land in its argv, unread
+    fake_pip = [sys.executable, "-c", "import sys; print('Collecting agate==1.9.1 (from -r r.txt)'); "
+                "print('ERROR: HTTP error 503 while getting https://x/agate.whl'); sys.exit(1)"]
+    lines = []
+    with pytest.raises(UserError) as failed:
+        _download(fake_pip, parse_requirements(EXPORTED), Target("windows", "3.12"), tmp_path, lines.append)
+    assert str(failed.value) == ("download for windows cp312 failed: ERROR: HTTP error 503 while getting "
+                                 "https://x/agate.whl (package agate==1.9.1)")
+    assert lines == ["windows cp312: 3 packages", "  windows cp312 1/3 agate==1.9.1"]
+    assert not list(tmp_path.iterdir()), "no listing left behind in the wheelhouse"
+
+
 # ---------------------------------------------------------------- the offline install (make test-offline)
 
 
