@@ -2,10 +2,10 @@
 
 - One `ksm run` at a time per $KSM_HOME (`run_lock`): a year's steps read tables that another
   year's dbt build replaces (the intermediate models hold one build year), so two runs must not
-  interleave their steps. The lock is an flock (a byte lock on Windows, orchestration/locking.py): the kernel drops it when its process dies, so a
-  killed run never leaves a stale lock behind. Runs the daemon starts (the inbox sensor) are
-  kept to one at a time by the instance's run queue, and the sensor waits while `ksm run` holds
-  the lock.
+  interleave their steps. The lock is an flock (a byte lock on Windows: `locking.py`): the kernel
+  drops it when its process dies, so a killed run never leaves a stale lock behind. Runs the
+  daemon starts (the inbox sensor) are kept to one at a time by the instance's run queue, and the
+  sensor waits while `ksm run` holds the lock.
 - Runs whose `ksm` process died (SIGKILL, power cut) stay STARTED on the Dagster instance and keep
   their slot of the `warehouse` pool: the next run would wait for that slot forever. Every `ksm`
   run is tagged with its pid, host and process start time; `recover_interrupted_runs` marks those
