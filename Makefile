@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(KSM_HOME)/dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: setup demo test test-fast test-dbt-unit dev daemon clean docs browser
+.PHONY: setup demo test test-fast test-dbt-unit dev daemon clean docs browser wheelhouse test-offline
 
 setup: $(VENV)/.synced
 
@@ -56,6 +56,18 @@ browser:
 		     || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; } \
 		|| echo "chromium not installed: the browser tests will skip"; }
 
+# CBS Remote Access installs offline: every wheel uv.lock pins, Linux and Windows (README)
+WHEELHOUSE := dist/wheelhouse
+wheelhouse: setup  ## the wheels for an offline install (CBS Remote Access) into dist/wheelhouse
+	$(BIN)/ksm wheelhouse --dest $(WHEELHOUSE)
+
+# install from the wheelhouse into a fresh venv without network (unshare -n), then the quick tier
+test-offline: setup  ## the offline install and the quick tests in it (builds the wheelhouse if missing)
+	@[ -f $(WHEELHOUSE)/requirements.txt ] || $(MAKE) wheelhouse
+	@# the project's own wheel from the sources as they are now (the tests come from them)
+	$(UV) build --wheel --quiet --no-build-logs --out-dir $(WHEELHOUSE)
+	KSM_WHEELHOUSE=$(CURDIR)/$(WHEELHOUSE) $(BIN)/python -m pytest -m offline_install tests/test_wheelhouse.py
+
 DBT_DOCS := $(KSM_HOME)/dbt-docs
 docs: setup  ## generated docs (indicator catalogue, data dictionary) and the dbt docs site
 	$(BIN)/ksm docs
@@ -79,4 +91,4 @@ daemon: setup  ## the Dagster daemon only: the sensors (alerts, inbox) and queue
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dagster-daemon run -w workspace.yaml
 
 clean:  ## remove the warehouse, releases, instance and environments
-	rm -rf var $(VENV) $(TOOLS) dbt_project/target dbt_project/logs .pytest_cache *.egg-info
+	rm -rf var dist $(VENV) $(TOOLS) dbt_project/target dbt_project/logs .pytest_cache *.egg-info

@@ -260,6 +260,21 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def cmd_wheelhouse(args) -> int:
+    from orchestration.settings import PROJECT_ROOT
+    from orchestration.wheelhouse import build_wheelhouse
+
+    pythons = [p.strip() for p in args.python.split(",") if p.strip()] if args.python else None
+    started = time.monotonic()
+    summary = build_wheelhouse(Path(args.project) if args.project else PROJECT_ROOT, Path(args.dest).resolve(),
+                               args.platform, pythons, tests=not args.no_tests,
+                               say=lambda line: print(line, flush=True))
+    built = ", ".join(summary["built_from_sdist"]) or "none"
+    print(f"done: {summary['wheels']} wheels, {summary['bytes'] / 1e6:.0f} MB in {args.dest} "
+          f"({time.monotonic() - started:.0f}s); built from sdist: {built}")
+    return 0
+
+
 # ---------------------------------------------------------------- entry point
 
 
@@ -341,6 +356,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="regenerate docs/indicators.md and docs/data-dictionary.md")
     p.add_argument("--check", action="store_true", help="only report files that are out of date")
     p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("wheelhouse", help="every wheel uv.lock pins, for an offline install (CBS Remote Access)")
+    p.add_argument("--dest", required=True, help="folder to fill (wheels, requirements.txt, PACKAGES.md)")
+    p.add_argument("--platform", choices=["linux", "windows", "both"], default="both")
+    p.add_argument("--python", help="comma-separated minor versions, e.g. 3.11,3.12 "
+                                     "(default: every one requires-python allows)")
+    p.add_argument("--no-tests", action="store_true", help="leave out the test tools (the dev group: pytest)")
+    p.add_argument("--project", help="the checkout with uv.lock (default: this one)")
+    p.set_defaults(func=cmd_wheelhouse)
     return parser
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR, Paths
+from orchestration.settings import DBT_PROJECT_DIR, Paths, venv_program
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 
@@ -32,7 +32,7 @@ def ensure_dbt_manifest() -> Path:
     env = dict(os.environ)
     env.setdefault("KSM_WAREHOUSE", str(Paths.from_env().warehouse))  # parse never opens it
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet",
+        [str(venv_program("dbt")), "parse", "--quiet",
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
         capture_output=True, text=True, env=env,
     )

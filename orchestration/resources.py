@@ -7,7 +7,6 @@ $KSM_HOME. Every asset that writes the warehouse runs in the `warehouse` pool (l
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -15,7 +14,7 @@ from dagster_dbt import DbtProject
 from dagster_duckdb import DuckDBResource
 
 from orchestration.dbt_invocation import KsmDbtCliResource
-from orchestration.settings import DBT_PROJECT_DIR, Paths
+from orchestration.settings import DBT_PROJECT_DIR, Paths, venv_program
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -63,5 +62,5 @@ def build_resources(paths: Paths) -> dict:
         "warehouse": DuckDBResource(database=str(paths.warehouse)),
         # the dbt of this environment, whatever PATH says
         "dbt": KsmDbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=str(Path(sys.executable).parent / "dbt")),
+                              dbt_executable=str(venv_program("dbt"))),
     }

@@ -2,10 +2,10 @@
 
 - One `ksm run` at a time per $KSM_HOME (`run_lock`): a year's steps read tables that another
   year's dbt build replaces (the intermediate models hold one build year), so two runs must not
-  interleave their steps. The lock is an flock: the kernel drops it when its process dies, so a
-  killed run never leaves a stale lock behind. Runs the daemon starts (the inbox sensor) are
-  kept to one at a time by the instance's run queue, and the sensor waits while `ksm run` holds
-  the lock.
+  interleave their steps. The lock is an flock (a byte lock on Windows: `locking.py`): the kernel
+  drops it when its process dies, so a killed run never leaves a stale lock behind. Runs the
+  daemon starts (the inbox sensor) are kept to one at a time by the instance's run queue, and the
+  sensor waits while `ksm run` holds the lock.
 - Runs whose `ksm` process died (SIGKILL, power cut) stay STARTED on the Dagster instance and keep
   their slot of the `warehouse` pool: the next run would wait for that slot forever. Every `ksm`
   run is tagged with its pid, host and process start time; `recover_interrupted_runs` marks those
@@ -16,11 +16,13 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import socket
 import sys
 from pathlib import Path
+
+from orchestration.locking import lock as lock_file
+from orchestration.locking import unlock as unlock_file
 
 PID_TAG = "ksm/pid"
 HOST_TAG = "ksm/host"
@@ -43,6 +45,20 @@ def run_tags() -> dict[str, str]:
     return {PID_TAG: str(pid), HOST_TAG: socket.gethostname(), START_TAG: _process_start(pid)}
 
 
+def _pid_exists(pid: int) -> bool:
+    if os.name == "nt":  # there os.kill(pid, 0) would terminate the process
+        import psutil  # installed with dagster on Windows
+
+        return psutil.pid_exists(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # exists, owned by someone else
+    return True
+
+
 def process_alive(tags: dict) -> bool:
     """Whether the process that started a run (per its tags) still runs, as far as this host can
     tell; a run from another host is assumed alive."""
@@ -50,13 +66,10 @@ def process_alive(tags: dict) -> bool:
         return True
     try:
         pid = int(tags[PID_TAG])
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # exists, owned by someone else
     except (KeyError, ValueError):
         return True
+    if not _pid_exists(pid):
+        return False
     started = tags.get(START_TAG, "")
     return not started or _process_start(pid) in ("", started)
 
@@ -96,10 +109,10 @@ def run_lock_held(home: Path) -> bool:
         return False
     with open(lock, "a+") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock_file(handle, wait=False)
         except BlockingIOError:
             return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
+        unlock_file(handle)
         return False
 
 
@@ -109,13 +122,13 @@ def run_lock(home: Path):
     home.mkdir(parents=True, exist_ok=True)
     with open(home / RUN_LOCK_FILE, "a+") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            lock_file(handle, wait=False)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "?"
             print(f"waiting for another ksm run on this home to finish (pid {holder}) ...", flush=True,
                   file=sys.stdout)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            lock_file(handle)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -123,4 +136,4 @@ def run_lock(home: Path):
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            unlock_file(handle)

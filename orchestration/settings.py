@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def _project_root() -> Path:
+    """The checkout (dbt_project/, expectations/): this package's parent in a checkout (make setup);
+    when the project's wheel is installed into a venv (CBS Remote Access), $KSM_PROJECT_DIR or the
+    folder ksm runs in."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "dbt_project").is_dir():
+        return here
+    return Path(os.environ.get("KSM_PROJECT_DIR") or os.getcwd()).resolve()
+
+
+def venv_program(name: str) -> Path:
+    """A console program of this Python's environment (dbt, ksm): bin/<name> on Linux, but
+    Scripts\\<name>.exe in a Windows venv; then PATH. Whatever PATH says comes last."""
+    folders = [Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))]
+    names = [f"{name}.exe", name] if os.name == "nt" else [name]
+    for folder in folders:
+        for candidate in names:
+            if (folder / candidate).is_file():
+                return folder / candidate
+    found = shutil.which(name)
+    return Path(found) if found else folders[0] / names[0]
+
+
+PROJECT_ROOT = _project_root()
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 

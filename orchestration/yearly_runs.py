@@ -5,6 +5,7 @@ these; the inbox sensor plans through the same `rebuilds.plan_for_home`."""
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 
 from orchestration.errors import UserError
@@ -79,7 +80,7 @@ def plan_years(paths: Paths, year: int | None, say=None) -> list:
             raise UserError(f"{year} is before the monitor's first year {first} (KSM_FIRST_YEAR)")
         if year not in available:
             raise UserError(f"no extracts for {year}: drop the year's deliveries in "
-                            f"{paths.inbox}/<source>/{year}/ (or write demo data: "
+                            f"{paths.inbox / '<source>' / str(year)}{os.sep} (or write demo data: "
                             f"`ksm demo-data --years {year}`)")
         requested = [year]
     plan, notes = plan_for_home(paths, requested, available)

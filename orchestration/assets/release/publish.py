@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -24,6 +23,8 @@ import duckdb
 
 from orchestration.analyst_views import create_analyst_views, published_has_views
 from orchestration.faults import pause_point
+from orchestration.locking import lock as lock_file
+from orchestration.locking import unlock as unlock_file
 from orchestration.provenance import synthetic_inputs
 from orchestration.ra.records import uses_ra_layout
 from orchestration.published import REFERENCE_TABLES, releases_ddl
@@ -126,11 +127,11 @@ def _publish_lock(paths: Paths):
     # An flock: released by the kernel when a killed process dies, so it is never stale.
     paths.home.mkdir(parents=True, exist_ok=True)
     with open(paths.home / ".publish.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        lock_file(handle)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            unlock_file(handle)
 
 
 def _diff_against_previous(con, previous_dir: Path | None, slice_sql: str) -> dict:
