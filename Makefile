@@ -11,7 +11,7 @@ export DAGSTER_HOME ?= $(KSM_HOME)/dagster
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_PYTHON := $(shell command -v $(PYTHON))
 
-.PHONY: setup demo test test-fast test-dbt-unit dev daemon clean docs browser wheelhouse test-offline
+.PHONY: setup demo demo-extract test test-fast test-dbt-unit dev daemon clean docs browser wheelhouse test-offline
 
 setup: $(VENV)/.synced
 
@@ -25,7 +25,13 @@ $(VENV)/.synced: uv.lock pyproject.toml Makefile | $(UV)
 	$(UV) sync --frozen --quiet --compile-bytecode
 	@touch $@
 
-demo: setup  ## write the demo extracts, build and release every year
+# the demo of the real setting: CBS Remote Access tables (.sav) at national size, 2017-2024
+demo: setup  ## write the RA demo layout, build and release every year from it
+	$(BIN)/ksm demo-data --layout cbs-ra
+	$(BIN)/ksm run --all
+	$(BIN)/ksm status
+
+demo-extract: setup  ## the same population as extracts in the inbox (faster), built and released
 	$(BIN)/ksm demo-data
 	$(BIN)/ksm run --all
 	$(BIN)/ksm status
