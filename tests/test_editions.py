@@ -16,10 +16,10 @@ PREGNANCY_RECORD = ("row_number() OVER (PARTITION BY coalesce(moeder_id, kind_id
 
 
 def test_the_edition_comes_from_the_environment():
-    assert [e["code"] for e in editions()] == ["brief", "rivm2023", "rivm2025"]
+    assert [e["code"] for e in editions()] == ["brief", "rivm2023", "rivm2024", "rivm2025"]
     assert definition_edition({}) == "brief"
     assert definition_edition({"KSM_EDITION": " rivm2023 "}) == "rivm2023"
-    with pytest.raises(ValueError, match=r"KSM_EDITION='rivm1999' is not an edition .*known: brief, rivm2023, rivm2025"):
+    with pytest.raises(ValueError, match=r"KSM_EDITION='rivm1999' is not an edition .*known: brief, rivm2023, rivm2024, rivm2025"):
         definition_edition({"KSM_EDITION": "rivm1999"})
 
 
@@ -33,12 +33,21 @@ def expected(con) -> dict[str, dict[str, tuple[int, int]]]:
                            f"count(*) FILTER (WHERE {denominator}) FROM births").fetchone()
 
     sga, late = "hoftiezer < 10", "amddd1ond > 70"
+    linked = f"kind_id IN (SELECT kind_id FROM raw.cbs_linked WHERE year = {YEAR})"
+    debts = (f"kind_id IN (SELECT kind_id FROM raw.cbs_linked WHERE year = {YEAR} "
+             "AND CAST(problematische_schulden AS VARCHAR) IN ('1', 'true'))")
     return {
         "brief": {"sga": count(sga, "hoftiezer IS NOT NULL"),
-                  "late_antenatal_care": count(late, "pregnancy AND amddd1ond IS NOT NULL")},
-        "rivm2023": {"sga": count(sga, "true"), "late_antenatal_care": count(late, "pregnancy")},
+                  "late_antenatal_care": count(late, "pregnancy AND amddd1ond IS NOT NULL"),
+                  "parental_debts": count(debts, linked)},
+        "rivm2023": {"sga": count(sga, "true"), "late_antenatal_care": count(late, "pregnancy"),
+                     "parental_debts": count(debts, linked)},  # mother only: applied in the RA layout
+        "rivm2024": {"sga": count(sga, "hoftiezer IS NOT NULL"),
+                     "late_antenatal_care": count(late, "pregnancy AND amddd1ond IS NOT NULL"),
+                     "parental_debts": count(debts, f"pregnancy AND {linked}")},  # each mother once
         "rivm2025": {"sga": count(sga, "hoftiezer IS NOT NULL"),
-                     "late_antenatal_care": count(late, "amddd1ond IS NOT NULL")},
+                     "late_antenatal_care": count(late, "amddd1ond IS NOT NULL"),
+                     "parental_debts": count(debts, linked)},
     }
 
 
@@ -57,9 +66,11 @@ def test_each_edition_counts_as_it_defines(copy_home):
         con.execute(f"""UPDATE raw.perined SET rangnummer = 2, omv = 2, amddd1ond = coalesce(amddd1ond, 60),
             moeder_id = (SELECT moeder_id FROM raw.perined WHERE year = {YEAR} AND source_row = 2)
             WHERE year = {YEAR} AND source_row = 3""")  # twins: one pregnancy, two children
+        con.execute(f"UPDATE raw.cbs_linked SET problematische_schulden = CASE WHEN source_row % 4 = 0 THEN '1' "
+                    f"ELSE '0' END WHERE year = {YEAR}")
         wanted = expected(con)
     got, marked = {}, {}
-    for edition in ("rivm2023", "rivm2025", "brief"):
+    for edition in ("rivm2023", "rivm2024", "rivm2025", "brief"):
         with extra_env({"KSM_BUILD_YEAR": str(YEAR), "KSM_EDITION": edition}):
             result = run_dbt(copy_home.home, "build", "--exclude-resource-type", "unit_test",
                              "--select", "+indicator_values", "+indicators", warehouse=copy_home.warehouse)
@@ -67,7 +78,7 @@ def test_each_edition_counts_as_it_defines(copy_home):
         with duckdb.connect(str(copy_home.warehouse), read_only=True) as con:
             got[edition] = dict((code, (n, d)) for code, n, d in con.execute(
                 "SELECT indicator_code, numerator, denominator FROM marts.indicator_values "
-                "WHERE indicator_code IN ('sga', 'late_antenatal_care') AND region_level = 'nederland' "
+                "WHERE indicator_code IN ('sga', 'late_antenatal_care', 'parental_debts') AND region_level = 'nederland' "
                 f"AND breakdown = 'total' AND period = '{YEAR}' AND classification_year = "
                 f"(SELECT max(classification_year) FROM marts.indicator_values)").fetchall())
             marked[edition] = con.execute(
@@ -78,6 +89,7 @@ def test_each_edition_counts_as_it_defines(copy_home):
     # the editions do differ on this delivery: an unknown percentile and an unknown first visit occur
     assert wanted["rivm2023"]["sga"][1] > wanted["brief"]["sga"][1]
     assert len({wanted[e]["late_antenatal_care"][1] for e in wanted}) == 3
+    assert wanted["rivm2024"]["parental_debts"][1] < wanted["brief"]["parental_debts"][1]
     assert marked["rivm2023"][:2] == (["rivm2023"], ["rivm2023"])
     assert "RIVM 2023" in marked["rivm2023"][2] and "RIVM" not in marked["brief"][2]
     assert marked["brief"][:2] == (["brief"], ["brief"])
@@ -91,4 +103,4 @@ def test_an_unknown_edition_stops_dbt_with_one_line(copy_home):
     with extra_env({"KSM_BUILD_YEAR": str(YEAR), "KSM_EDITION": "rivm1999"}):
         result = run_dbt(copy_home.home, "build", "--select", "indicator_catalogue", warehouse=copy_home.warehouse)
     assert result.returncode != 0
-    assert "KSM_EDITION 'rivm1999' is not an edition of the definitions; known: brief, rivm2023, rivm2025" in result.stdout
+    assert "KSM_EDITION 'rivm1999' is not an edition of the definitions; known: brief, rivm2023, rivm2024, rivm2025" in result.stdout
