@@ -17,21 +17,24 @@ import json
 import os
 import time
 
+from dataclasses import replace
+
 import dagster as dg
 
 from orchestration.alerts import dispatch
 from orchestration.alerts.collect import alerts_for_run, finished_runs_since
-from orchestration.alerts.inbox import (deadline_for, late_years, monitor_years, parse_deadline, released_with,
-                                        scan_year, settle_seconds_from_env)
+from orchestration.alerts.inbox import (ExtractFile, deadline_for, late_years, monitor_years, parse_deadline,
+                                        released_with, scan_year, settle_seconds_from_env)
 from orchestration.alerts.model import freshness_alert
 from orchestration.assets.release.publish import REBUILD_REASON_TAG, latest_release
 from orchestration.definitions import JOB_NAME
 from orchestration.partitions import new_partition_keys, yearly_partitions
+from orchestration.ra.records import inbox_sources, ra_inputs
 from orchestration.rebuilds import plan_for_home
 from orchestration.resources import KsmPaths
 from orchestration.run_guard import run_lock_held
 from orchestration.settings import first_year
-from orchestration.sources import ALL_SOURCES, YEARLY_SOURCES
+from orchestration.sources import YEARLY_SOURCES
 
 INTERVAL_SECONDS = 30
 FIRST_TICK_LOOKBACK = dt.timedelta(days=1)  # a new instance does not alert on old history
@@ -85,9 +88,13 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
     built = monitor_years(paths.inbox, first)
     # every year from the first up to last year is due some time, and every year delivered exists
     years = sorted(set(built) | set(range(first, dt.date.today().year)))
+    sources = inbox_sources(paths)  # in the RA layout the record-level sources come from the RA tables
     for year in years:
-        scan = scan_year(paths.inbox, year, cache=cache, now=now, settle_seconds=settle)
-        delivered[year] = [s for s in ALL_SOURCES if s not in scan.missing]
+        scan = scan_year(paths.inbox, year, cache=cache, now=now, settle_seconds=settle, sources=sources)
+        # a changed RA file changes the year's digest too (by size and time: too large to hash)
+        scan = replace(scan, files=scan.files + tuple(
+            ExtractFile(*key.rsplit("/", 1), stamp) for key, stamp in ra_inputs(paths, year).items()))
+        delivered[year] = [s for s in sources if s not in scan.missing]
         if scan.settling:
             notes.append(f"{year}: waiting for {', '.join(scan.settling)} to settle")
             continue
@@ -112,10 +119,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
     else:
         # a year with only a regions classification has had nothing delivered yet
         present = {y: s if any(x in YEARLY_SOURCES for x in s) else [] for y, s in delivered.items()}
-        late = late_years(years, present, dt.date.today(), month_day)
+        late = late_years(years, present, dt.date.today(), month_day, expected=len(sources))
         if late:
             alerts = [freshness_alert(year=y, deadline=deadline_for(y, month_day),
-                                      missing=[s for s in ALL_SOURCES if s not in delivered[y]]) for y in late]
+                                      missing=[s for s in sources if s not in delivered[y]]) for y in late]
             report = dispatch(paths, alerts)
             notes.append(f"late: {', '.join(map(str, late))}; alerts: {_log_delivery(context, report)}")
     # a new year becomes a partition before its run is requested (Dagster applies this first)

@@ -75,12 +75,12 @@ def classification_years(inbox: Path) -> list[int]:
 
 
 def scan_year(inbox: Path, year: int, *, cache: dict | None = None, now: float,
-              settle_seconds: float = DEFAULT_SETTLE_SECONDS) -> YearInbox:
+              settle_seconds: float = DEFAULT_SETTLE_SECONDS, sources=None) -> YearInbox:
     """The year's files and checksums. `cache` maps 'source/year/name' to [size, mtime_ns, sha256]
     and is updated, so an unchanged file is not read again on every sensor tick."""
     cache = {} if cache is None else cache
     files, missing, settling = [], [], []
-    for source in ALL_SOURCES:
+    for source in ALL_SOURCES if sources is None else sources:
         found = extract_files(inbox / source / str(year))
         if not found:
             missing.append(source)
@@ -132,12 +132,12 @@ def deadline_for(year: int, month_day: tuple[int, int]) -> dt.date:
 
 
 def late_years(years: list[int], present: dict[int, list[str]], today: dt.date,
-               month_day: tuple[int, int]) -> list[int]:
+               month_day: tuple[int, int], expected: int = len(ALL_SOURCES)) -> list[int]:
     """Years past their deadline whose extracts are incomplete: those with some sources delivered,
     and the latest year past its deadline even when nothing arrived. (An old year nobody ever
     delivered is not news every day.)"""
     due = [y for y in years if today > deadline_for(y, month_day)]
-    late = [y for y in due if 0 < len(present.get(y, [])) < len(ALL_SOURCES)]
+    late = [y for y in due if 0 < len(present.get(y, [])) < expected]
     if due and not present.get(due[-1]) and due[-1] not in late:
         late.append(due[-1])
     return sorted(late)

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.escaping import escaped, named
+from orchestration.errors import UserError
 from orchestration.settings import Paths
 
 from .layout import RaLayout, load_layout, resolve_table
@@ -47,6 +48,34 @@ def uses_ra_layout(paths: Paths) -> bool:
 
 def home_layout(paths: Paths) -> RaLayout:
     return load_layout(paths.ra_layout_file)
+
+
+def inbox_sources(paths: Paths) -> list[str]:
+    """The sources a year needs in the inbox: all of them, or in the RA layout those not
+    derived from the RA tables (regions, population, questionnaire)."""
+    from orchestration.sources import ALL_SOURCES
+
+    derived = set(DERIVED_SOURCES) if uses_ra_layout(paths) else set()
+    return [s for s in ALL_SOURCES if s not in derived]
+
+
+def ra_inputs(paths: Paths, year: int) -> dict[str, str]:
+    """In the RA layout, the files that count for `year` as {'ra/<table>/<file>': 'size:mtime'}
+    (what the inbox sensor watches for a change; the files are far too large to hash on every
+    look); {} in the extract layout or when the layout cannot be resolved now."""
+    if not uses_ra_layout(paths):
+        return {}
+    found = {}
+    try:
+        layout = home_layout(paths)
+        for name, spec in layout.tables.items():
+            path = resolve_table(layout, name).chosen.get(year if spec.per_year else None)
+            if path is not None:
+                stat = Path(path).stat()
+                found[f"ra/{name}/{Path(path).name}"] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except (UserError, OSError):
+        return {}  # the run says what is wrong, with the file and the reason
+    return found
 
 
 @dataclass(frozen=True)
