@@ -49,6 +49,7 @@ from orchestration import regions
 from demo import reference
 from orchestration.provenance import write_synthetic_marker
 from orchestration.sources import (
+    ALL_SOURCES,
     CBS_LINKED,
     PERINED,
     POPULATION,
@@ -57,7 +58,7 @@ from orchestration.sources import (
     YOUTH_PROTECTION,
 )
 
-__all__ = ["write_demo_extracts", "national_births", "demo_year", "ALL_SOURCES", "RECORD_LEVEL_SOURCES"]
+__all__ = ["write_demo_extracts", "national_births", "demo_year"]
 
 # --------------------------------------------------------------------------------------------
 # National magnitudes (births at scale 1.0, live births plus stillbirths from 22 weeks)
@@ -747,8 +748,6 @@ def _decimal(value: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-ALL_SOURCES = ("perined", "cbs_linked", "vektis", "youth_protection", "population", "questionnaire", "regions")
-RECORD_LEVEL_SOURCES = ("perined", "cbs_linked", "vektis", "youth_protection")
 
 
 def write_demo_extracts(inbox: Path, years: Iterable[int] | None = None, scale: float = 1.0,

@@ -808,19 +808,36 @@ def _education_reference(seed: int) -> dict[int, np.ndarray]:
     return {lv: np.array(v, dtype=object) for lv, v in out.items()}
 
 
+def write_ra_demo(home: Path, **kwargs) -> dict:
+    """`ksm demo-data --layout cbs-ra`: the RA layout with its config (write_ra_layout_with_config)
+    and, in the inbox, the sources the RA layout does not derive (regions, population,
+    questionnaire) from the same population; `inbox_rows` says how many rows those hold."""
+    from demo.generator import write_demo_extracts
+    from orchestration.ra.records import DERIVED_SOURCES
+    from orchestration.sources import ALL_SOURCES
+
+    result = write_ra_layout_with_config(home, **kwargs)
+    counts = write_demo_extracts(Path(home) / "inbox", years=kwargs.get("years"), scale=kwargs.get("scale", 1.0),
+                                 seed=kwargs.get("seed", 42), progress=kwargs.get("progress"),
+                                 sources=[s for s in ALL_SOURCES if s not in DERIVED_SOURCES])
+    result["inbox_rows"] = sum(counts.values())
+    return result
+
+
 def write_ra_layout_with_config(home: Path, **kwargs) -> dict:
-    """`ksm demo-data --layout cbs-ra`: the drives under `home/ra`, the config `home/ra_layout.toml`
-    (written atomically), and the record-level extracts of the written years that an earlier
-    `ksm demo-data` put in `home/inbox` removed when they are demo files (so the RA tables are
-    the only record-level data); a record-level file that is not a demo file is refused."""
+    """The drives under `home/ra`, the config `home/ra_layout.toml` (written atomically), and the
+    record-level extracts of the written years that an earlier `ksm demo-data` put in
+    `home/inbox` removed when they are demo files (so the RA tables are the only record-level
+    data); a record-level file that is not a demo file is refused."""
     from orchestration.errors import UserError
     from orchestration.provenance import is_synthetic, marker_path
     from orchestration.ra.layout import LAYOUT_FILE_NAME
+    from orchestration.ra.records import DERIVED_SOURCES
 
     home = Path(home)
     years = sorted({int(y) for y in kwargs.get("years") or reference.bundled_years()})
     stale = []
-    for source in ("perined", "cbs_linked", "vektis", "youth_protection"):
+    for source in DERIVED_SOURCES:
         for year in years:
             folder = home / "inbox" / source / str(year)
             for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:

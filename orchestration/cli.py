@@ -60,19 +60,15 @@ def cmd_demo_data(args) -> int:
     started = time.monotonic()
     say = lambda line: print("  " + line, flush=True)  # noqa: E731
     if getattr(args, "layout", "extract") == "cbs-ra":
-        from demo.generator import ALL_SOURCES, RECORD_LEVEL_SOURCES
-        from demo.ra_layout import write_ra_layout_with_config
+        from demo.ra_layout import write_ra_demo
 
-        print(f"writing a synthetic CBS RA layout for {years[0]}-{years[-1]} at scale {args.scale} "
-              f"into {paths.home / 'ra'}")
-        result = write_ra_layout_with_config(paths.home, years=years, scale=args.scale, seed=args.seed,
-                                             progress=say, extra_persons=args.extra_persons)
+        print(f"writing a synthetic CBS RA layout for {years[0]}-{years[-1]} at scale {args.scale} into "
+              f"{paths.home / 'ra'}, and the sources that are not record level into {paths.inbox}")
+        result = write_ra_demo(paths.home, years=years, scale=args.scale, seed=args.seed, progress=say,
+                               extra_persons=args.extra_persons)
         print(f"  layout config: {result['config']}")
-        print(f"writing the sources that are not record level into {paths.inbox}")
-        counts = write_demo_extracts(paths.inbox, years=years, scale=args.scale, seed=args.seed, progress=say,
-                                     sources=[s for s in ALL_SOURCES if s not in RECORD_LEVEL_SOURCES])
         print(f"done: {len(result['files'])} RA files ({result['bytes'] / 1e6:.1f} MB) and "
-              f"{sum(counts.values()):,} inbox rows in {time.monotonic() - started:.1f}s")
+              f"{result['inbox_rows']:,} inbox rows in {time.monotonic() - started:.1f}s")
         return 0
     print(f"writing demo extracts for {years[0]}-{years[-1]} at scale {args.scale} into {paths.inbox}")
     counts = write_demo_extracts(paths.inbox, years=years, scale=args.scale, seed=args.seed, progress=say)

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from demo import reference
-from demo.generator import RECORD_LEVEL_SOURCES, write_demo_extracts
+from demo.generator import write_demo_extracts
+from orchestration.ra.records import DERIVED_SOURCES
 from demo.ra_layout import layout_toml, write_ra_layout
 from orchestration.ra.layout import DEFAULT_TABLES, parse_layout, resolve_table
 from orchestration.ra.read_sav import load_ra_table
@@ -24,14 +25,14 @@ def ra(tmp_path_factory):
     root = tmp_path_factory.mktemp("ra")
     result = write_ra_layout(root / "ra", YEARS, SCALE, SEED, crosswalk=True)
     inbox = root / "inbox"
-    write_demo_extracts(inbox, YEARS, SCALE, SEED, sources=RECORD_LEVEL_SOURCES)
+    write_demo_extracts(inbox, YEARS, SCALE, SEED, sources=DERIVED_SOURCES)
     layout = parse_layout(layout_toml(root / "ra"))
     con = duckdb.connect()
     for table in DEFAULT_TABLES:
         load_ra_table(con, layout, table)
     con.register("crosswalk_df", result["crosswalk"])
     con.execute("CREATE TABLE crosswalk AS SELECT * FROM crosswalk_df")
-    for source in RECORD_LEVEL_SOURCES:
+    for source in DERIVED_SOURCES:
         files = [str(inbox / source / str(y) / f"{source}_{y}.csv") for y in YEARS]
         con.execute(f"CREATE TABLE x_{source} AS SELECT * FROM read_csv({files!r}, delim=';', header=true, "
                     "all_varchar=true)")
