@@ -13,7 +13,7 @@ from orchestration.ra import records as ra_records
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths
 from orchestration.sources import YEARLY_SOURCES, SourceSpec
 
-from .extract_files import ExtractRejected, find_extract, parse_extract
+from .extract_files import ExtractRejected, find_extract, gc_paused, parse_extract
 from .load import load_extract
 from .regions import classification_file, load_regions
 
@@ -103,7 +103,7 @@ def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         year = int(context.partition_key)
         paths = ksm.paths
         try:
-            with warehouse.get_connection() as con:
+            with warehouse.get_connection() as con, gc_paused():
                 if derived and ra_records.uses_ra_layout(paths):
                     parsed = ra_records.derived_extract(con, spec.name, year)
                 else:

@@ -8,7 +8,9 @@ file (escaped) and, where it helps, the line and column in the message.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import io
 import os
@@ -200,6 +202,22 @@ def check_header(path: Path, header: list[str]) -> None:
             raise ExtractRejected(f"{named(path)}, line 1 (header): column {shown(name)} appears twice "
                                   f"(columns {seen[key]} and {i})")
         seen[key] = i
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Python's cyclic garbage collector off for the block. Reading an extract creates a list per
+    row and a string per field, hundreds of thousands of objects without cycles; they set off
+    collection after collection, the full ones walking the process's whole heap (Dagster, the
+    dbt manifest), which cost about as much CPU as the parsing itself (docs/performance.md).
+    Nothing here needs a collection: the rows are freed by reference counting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_extract(path: Path, expected_columns: list[str]) -> ParsedExtract:
