@@ -23,11 +23,17 @@ def all_assets() -> list:
     return [raw_regions, *ingest_assets, dbt_models(), *quality_checks, release]
 
 
-def yearly_build(assets: list) -> dg.UnresolvedAssetJobDefinition:
-    """One year end to end: regions reference, the year's extracts, their quality checks, dbt
-    (models and tests), the mart checks, release. Blocking checks run before everything
-    downstream of them."""
-    return dg.define_asset_job(name=JOB_NAME, selection=dg.AssetSelection.assets(*assets),
+def yearly_build(assets: list, ra_layout: bool = False) -> dg.UnresolvedAssetJobDefinition:
+    """One year end to end: regions reference, the year's extracts (in the RA layout first the
+    RA tables and the records derived from them), their quality checks, dbt (models and tests),
+    the mart checks, release. Blocking checks run before everything downstream of them. A home
+    in the extract layout leaves the RA step out: a step is a process, with nothing to do."""
+    from orchestration.assets.ingest import raw_ra_records
+
+    selection = dg.AssetSelection.assets(*assets)
+    if not ra_layout:
+        selection = selection - dg.AssetSelection.assets(raw_ra_records)
+    return dg.define_asset_job(name=JOB_NAME, selection=selection,
                                description="Ingest, build, check and release one monitor year.")
 
 
@@ -35,9 +41,11 @@ def build_definitions(paths=None) -> dg.Definitions:
     from orchestration.resources import build_resources, configure_environment
     from orchestration.sensors import sensors
 
+    from orchestration.ra.records import uses_ra_layout
+
     paths = configure_environment(paths)
     assets = all_assets()
-    return dg.Definitions(assets=assets, jobs=[yearly_build(assets)], sensors=sensors,
+    return dg.Definitions(assets=assets, jobs=[yearly_build(assets, uses_ra_layout(paths))], sensors=sensors,
                           resources=build_resources(paths))
 
 

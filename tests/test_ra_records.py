@@ -103,3 +103,11 @@ def test_derived_rows_load_like_an_extract(derived, tmp_path):
         result = load_extract(con, SOURCES["perined"], YEAR, parsed, tmp_path / "quarantine")
     assert (result.rows_accepted, result.rows_quarantined) == (8, 0)
     assert Path(result.file).name == "ra_perined_2022.derived"
+
+
+def test_records_of_another_year_are_refused(derived):
+    """The RA models hold one build year: the ingest of another year gets one line, not its rows."""
+    from orchestration.ra.records import RaRecordsError
+
+    with pytest.raises(RaRecordsError, match=r"^the perined records of 2021 were not derived from the RA tables"):
+        derived_extract(derived[0], "perined", 2021)

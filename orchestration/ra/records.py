@@ -166,6 +166,14 @@ def derived_extract(con: duckdb.DuckDBPyConnection, source: str, year: int):
     columns the extract's) as a parsed extract: row numbers stand in for line numbers."""
     from orchestration.assets.ingest.extract_files import ParsedExtract  # the ingest imports this module
 
+    # the RA models hold one build year: refuse rows of another year, or none derived at all
+    # (a Dagster code location loaded before the home switched to the RA layout has no RA step)
+    derived = _exists(con, "ra", f"ra_{source}") and _exists(con, "ra", "int_ra_births")
+    built = con.execute("SELECT max(birth_year) FROM ra.int_ra_births").fetchall()[0] if derived else (None,)
+    if built[0] != year:
+        raise RaRecordsError(f"the {source} records of {year} were not derived from the RA tables in this run "
+                             f"(the RA step raw/ra_records did not run for {year}; reload the code location "
+                             "after adding ra_layout.toml)")
     relation = con.sql(f"SELECT * FROM ra.ra_{source}")
     header = list(relation.columns)
     rows = [["" if v is None else str(v) for v in row] for row in relation.fetchall()]
@@ -175,6 +183,11 @@ def derived_extract(con: duckdb.DuckDBPyConnection, source: str, year: int):
     return ParsedExtract(path=Path(f"ra_{source}_{year}.derived"), sha256=digest.hexdigest(), encoding="utf-8",
                          delimiter=";", header=header, rows=rows, line_numbers=list(range(2, len(rows) + 2)),
                          notes=[f"derived from the RA tables (dbt model ra.ra_{source})"])
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                            "AND table_name = ?", [schema, table]).fetchall()[0][0])
 
 
 def placement_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -1,5 +1,6 @@
-"""Ingest: the inbox's extracts into the warehouse's `raw` schema."""
+"""Ingest: the inbox's extracts (or, in the RA layout, the records derived from the RA tables)
+into the warehouse's `raw` schema."""
 
-from .assets import ingest_assets, raw_regions
+from .assets import ingest_assets, raw_ra_records, raw_regions
 
-__all__ = ["ingest_assets", "raw_regions"]
+__all__ = ["ingest_assets", "raw_ra_records", "raw_regions"]

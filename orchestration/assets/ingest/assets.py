@@ -110,7 +110,7 @@ def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                     parsed = parse_extract(find_extract(paths.source_dir(spec.name, year), spec.name, year),
                                            spec.column_names)
                 result = load_extract(con, spec, year, parsed, paths.quarantine / spec.name / str(year))
-        except ExtractRejected as exc:
+        except (ExtractRejected, UserError) as exc:  # UserError: the RA layout's records
             raise dg.Failure(description=f"{spec.name} {year} rejected: {exc}") from exc
         line = f"{year} {spec.name}: {result.rows_accepted:,} rows loaded"
         if result.rows_quarantined:
