@@ -38,10 +38,9 @@ def yearly_build(assets: list, ra_layout: bool = False) -> dg.UnresolvedAssetJob
 
 
 def build_definitions(paths=None) -> dg.Definitions:
+    from orchestration.ra.records import uses_ra_layout
     from orchestration.resources import build_resources, configure_environment
     from orchestration.sensors import sensors
-
-    from orchestration.ra.records import uses_ra_layout
 
     paths = configure_environment(paths)
     assets = all_assets()

@@ -16,7 +16,6 @@ import datetime as dt
 import json
 import os
 import time
-
 from dataclasses import replace
 
 import dagster as dg
@@ -89,11 +88,12 @@ def inbox_sensor(context: dg.SensorEvaluationContext, ksm: KsmPaths):
     # every year from the first up to last year is due some time, and every year delivered exists
     years = sorted(set(built) | set(range(first, dt.date.today().year)))
     sources = inbox_sources(paths)  # in the RA layout the record-level sources come from the RA tables
+    ra_files = ra_inputs(paths, years)
     for year in years:
         scan = scan_year(paths.inbox, year, cache=cache, now=now, settle_seconds=settle, sources=sources)
         # a changed RA file changes the year's digest too (by size and time: too large to hash)
         scan = replace(scan, files=scan.files + tuple(
-            ExtractFile(*key.rsplit("/", 1), stamp) for key, stamp in ra_inputs(paths, year).items()))
+            ExtractFile(*key.rsplit("/", 1), stamp) for key, stamp in ra_files[year].items()))
         delivered[year] = [s for s in sources if s not in scan.missing]
         if scan.settling:
             notes.append(f"{year}: waiting for {', '.join(scan.settling)} to settle")

@@ -55,10 +55,10 @@ def extracts_present(paths: Paths, year: int) -> list[str]:
     RA layout the sources derived from the RA tables count as present (their files are checked
     when the year runs)."""
     from orchestration.assets.ingest.extract_files import extract_files
-    from orchestration.ra.records import DERIVED_SOURCES, uses_ra_layout
+    from orchestration.ra.records import inbox_sources
 
-    derived = set(DERIVED_SOURCES) if uses_ra_layout(paths) else set()
-    return [s for s in ALL_SOURCES if s in derived or extract_files(paths.source_dir(s, year))]
+    from_inbox = inbox_sources(paths)
+    return [s for s in ALL_SOURCES if s not in from_inbox or extract_files(paths.source_dir(s, year))]
 
 
 def plan_years(paths: Paths, year: int | None, say=None) -> list:
@@ -215,11 +215,13 @@ def year_status(paths: Paths) -> list[tuple]:
     runs = last_runs(paths, years) if years else {}
     from dagster import DagsterInstance
 
-    instance = DagsterInstance.get()
+    from orchestration.ra.records import PLACEMENTS, uses_ra_layout
+
+    instance, ra_layout = DagsterInstance.get(), uses_ra_layout(paths)
     rows = []
     for year in years:
         run = runs.get(year)
-        placed = births_placed(instance, year) if run else None
+        placed = births_placed(instance, year) if run and ra_layout else None
         rows.append((
             year,
             f"{len(extracts_present(paths, year))}/{len(ALL_SOURCES)}",
@@ -227,6 +229,6 @@ def year_status(paths: Paths) -> list[tuple]:
             (f"{run[2]}/{run[3]}" + (f" ({run[4]} warn)" if run[4] else "")) if run else "-",
             f"v{releases[year]}" if year in releases else "-",
             (released_classification(paths, year) or "-") if year in releases else "-",
-            "/".join(f"{placed.get(k, 0):,}" for k in ("adres", "terugval", "geen")) if placed else "-",
+            "/".join(f"{placed.get(k, 0):,}" for k in PLACEMENTS) if placed else "-",
         ))
     return rows

@@ -28,7 +28,7 @@ def test_a_year_of_the_ra_layout_is_complete_without_the_record_level_extracts(k
     write_ra_layout_with_config(ksm_home.home, years=[YEAR], scale=0.002, seed=42)
     assert inbox_sources(ksm_home) == [s for s in ALL_SOURCES if s not in DERIVED_SOURCES]
 
-    inputs = ra_inputs(ksm_home, YEAR)
+    inputs = ra_inputs(ksm_home, [YEAR])[YEAR]
     assert "ra/gbalevendgeborenen/GBALEVENDGEBORENENMASSA2022TABV1.sav" in inputs and len(inputs) == 23
     result, cursor = tick(inbox_sensor, ksm_home)
     assert [r.partition_key for r in result.run_requests] == [str(YEAR)]

@@ -194,6 +194,11 @@ def _check_keys(con, spec, path, columns, loading) -> dict[str, int]:
     return missing
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                            "AND table_name = ?", [schema, table]).fetchall()[0][0])
+
+
 def load_ra_file(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path, *, year: int | None = None,
                  chunk_rows: int = DEFAULT_CHUNK_ROWS) -> LoadedFile:
     """Load `path` as `raw_ra.<spec.name>`: replace the table (a one-file table) or that year's
@@ -220,10 +225,7 @@ def load_ra_file(con: duckdb.DuckDBPyConnection, spec: TableSpec, path: Path, *,
         missing = _check_keys(con, spec, path, columns, loading)
         con.execute("BEGIN TRANSACTION")
         try:
-            exists = con.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                [SCHEMA, spec.name]).fetchone()[0]
-            if year is None or not exists:
+            if year is None or not table_exists(con, SCHEMA, spec.name):
                 con.execute(f"DROP TABLE IF EXISTS {target}")
                 con.execute(f"ALTER TABLE {loading} RENAME TO {_ident(spec.name)}")
             else:

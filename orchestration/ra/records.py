@@ -25,7 +25,7 @@ from orchestration.errors import UserError
 from orchestration.settings import Paths
 
 from .layout import RaLayout, load_layout, resolve_table
-from .read_sav import SCHEMA, RaReadError, load_ra_file
+from .read_sav import SCHEMA, RaReadError, load_ra_file, table_exists
 
 RA_LAYOUT_TAG = "ra_layout"
 # the record-level sources the RA layout derives instead of reading them from the inbox
@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS {FILES_LOG} (
     loaded_at TIMESTAMP DEFAULT current_timestamp
 )
 """
+# files larger than this get a line before they are read (100 MB: about half a minute or more)
+LONG_READ_BYTES = 100_000_000
 # how a birth was placed (int_ra_placement.placement), in the order the run summary says them
 PLACEMENTS = {"adres": "by address on 30 June", "terugval": "by a later address in the year",
               "geen": "not at all (Nederland only)"}
@@ -59,22 +61,25 @@ def inbox_sources(paths: Paths) -> list[str]:
     return [s for s in ALL_SOURCES if s not in derived]
 
 
-def ra_inputs(paths: Paths, year: int) -> dict[str, str]:
-    """In the RA layout, the files that count for `year` as {'ra/<table>/<file>': 'size:mtime'}
-    (what the inbox sensor watches for a change; the files are far too large to hash on every
-    look); {} in the extract layout or when the layout cannot be resolved now."""
+def ra_inputs(paths: Paths, years: list[int]) -> dict[int, dict[str, str]]:
+    """In the RA layout, per year the files that count for it as {'ra/<table>/<file>':
+    'size:mtime'} (what the inbox sensor watches for a change; the files are far too large to hash
+    on every look). Each table's folders are walked once for all `years`. {} per year in the
+    extract layout or when the layout cannot be resolved now (the run then says why)."""
+    found: dict[int, dict[str, str]] = {year: {} for year in years}
     if not uses_ra_layout(paths):
-        return {}
-    found = {}
+        return found
     try:
         layout = home_layout(paths)
         for name, spec in layout.tables.items():
-            path = resolve_table(layout, name).chosen.get(year if spec.per_year else None)
-            if path is not None:
-                stat = Path(path).stat()
-                found[f"ra/{name}/{Path(path).name}"] = f"{stat.st_size}:{stat.st_mtime_ns}"
+            chosen = resolve_table(layout, name).chosen
+            for year in years:
+                path = chosen.get(year if spec.per_year else None)
+                if path is not None:
+                    stat = Path(path).stat()
+                    found[year][f"ra/{name}/{Path(path).name}"] = f"{stat.st_size}:{stat.st_mtime_ns}"
     except (UserError, OSError):
-        return {}  # the run says what is wrong, with the file and the reason
+        return {year: {} for year in years}
     return found
 
 
@@ -104,13 +109,13 @@ def refresh_raw_ra(con: duckdb.DuckDBPyConnection, layout: RaLayout, year: int, 
         path = Path(chosen[key])
         stat = path.stat()
         seen = con.execute(
-            f"SELECT size, mtime_ns, path FROM {FILES_LOG} WHERE table_name = ? AND year IS NOT DISTINCT FROM ?",
-            [name, key]).fetchone()
-        if seen == (stat.st_size, stat.st_mtime_ns, str(path)):
-            rows = con.execute(f"SELECT rows FROM {FILES_LOG} WHERE table_name = ? AND year IS NOT DISTINCT FROM ?",
-                               [name, key]).fetchone()[0]
-            done.append(TableRead(name, key, path, rows, False))
+            f"SELECT size, mtime_ns, path, rows FROM {FILES_LOG} WHERE table_name = ? AND year IS NOT DISTINCT FROM ?",
+            [name, key]).fetchall()
+        if seen and seen[0][:3] == (stat.st_size, stat.st_mtime_ns, str(path)):
+            done.append(TableRead(name, key, path, seen[0][3], False))
             continue
+        if stat.st_size > LONG_READ_BYTES:  # a population table takes minutes: say so before
+            say(f"{year} RA {name}: reading {named(path.name)} ({stat.st_size / 1e6:,.0f} MB) ...")
         loaded = load_ra_file(con, spec, path, year=key)
         con.execute(f"DELETE FROM {FILES_LOG} WHERE table_name = ? AND year IS NOT DISTINCT FROM ?", [name, key])
         con.execute(f"INSERT INTO {FILES_LOG} (table_name, year, path, size, mtime_ns, rows) VALUES (?, ?, ?, ?, ?, ?)",
@@ -168,7 +173,7 @@ def derived_extract(con: duckdb.DuckDBPyConnection, source: str, year: int):
 
     # the RA models hold one build year: refuse rows of another year, or none derived at all
     # (a Dagster code location loaded before the home switched to the RA layout has no RA step)
-    derived = _exists(con, "ra", f"ra_{source}") and _exists(con, "ra", "int_ra_births")
+    derived = table_exists(con, "ra", f"ra_{source}") and table_exists(con, "ra", "int_ra_births")
     built = con.execute("SELECT max(birth_year) FROM ra.int_ra_births").fetchall()[0] if derived else (None,)
     if built[0] != year:
         raise RaRecordsError(f"the {source} records of {year} were not derived from the RA tables in this run "
@@ -183,11 +188,6 @@ def derived_extract(con: duckdb.DuckDBPyConnection, source: str, year: int):
     return ParsedExtract(path=Path(f"ra_{source}_{year}.derived"), sha256=digest.hexdigest(), encoding="utf-8",
                          delimiter=";", header=header, rows=rows, line_numbers=list(range(2, len(rows) + 2)),
                          notes=[f"derived from the RA tables (dbt model ra.ra_{source})"])
-
-
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-                            "AND table_name = ?", [schema, table]).fetchall()[0][0])
 
 
 def placement_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

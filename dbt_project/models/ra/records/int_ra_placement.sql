@@ -1,23 +1,19 @@
 -- Where each mother of the build year's births and youth-protection children lived on 30 June:
 -- her address spell covering the day (the latest-starting when spells overlap; else, as a
 -- fallback, her first address after it within the year), its address
--- object's gemeente in the year's own classification and in the newest classification the
--- regions also hold. Choosing the classification is choosing the column: a split gemeente's
+-- object's gemeente in the year's own classification and in the target classification of the
+-- build (target_classification_year). Choosing the classification is choosing the column: a split gemeente's
 -- births go to the part their address is in, without shares.
 {%- set year = build_year() %}
 {%- set bag = ref('stg_ra_vslgwbtab') %}
 {%- set non_bag = ref('stg_ra_nietvslgwbtab') %}
 {%- set columns = ra_classification_columns(source('raw_ra', 'vslgwbtab')) %}
-{%- set known = [] %}
-{%- if execute %}
-    {%- set known = run_query("select distinct classification_year from " ~ source('raw', 'regions')).columns[0].values() | map('int') | list %}
-    {%- if year not in columns %}
-        {{ exceptions.raise_compiler_error("raw_ra.vslgwbtab has no gemeente column gem" ~ year ~ " for the births of " ~ year
-            ~ " (it has " ~ (columns | join(', ') or 'none') ~ ")") }}
-    {%- endif %}
+{%- if execute and year not in columns %}
+    {{ exceptions.raise_compiler_error("raw_ra.vslgwbtab has no gemeente column gem" ~ year ~ " for the births of " ~ year
+        ~ " (it has " ~ (columns | join(', ') or 'none') ~ ")") }}
 {%- endif %}
-{%- set newest = (columns | select('in', known) | list | max) if (columns | select('in', known) | list) else year %}
-{%- set newest = [newest, year] | max %}
+{#- the target classification's column, or the newest the address table has before it -#}
+{%- set newest = (columns | select('le', target_classification_year()) | list + [year]) | max %}
 {%- set non_bag_columns = ra_classification_columns(source('raw_ra', 'nietvslgwbtab')) %}
 with mothers as (
     select mother_key from {{ ref('int_ra_births') }} where mother_key is not null
@@ -51,7 +47,7 @@ select
     {{ ra_gemeente_code('a.own', year) }}                     as gemeente_code,
     {{ ra_gemeente_code('a.newest', newest) }}                as current_gemeente_code,
     {{ newest }}                                              as current_classification_year,
-    case when {{ ra_gemeente_code('a.own', year) }} is not null then s.placement else 'geen' end as placement
+    case when gemeente_code is not null then s.placement else 'geen' end as placement
 from mothers as m
 left join spells as s on s.person_key = m.mother_key
 left join addresses as a on a.address_key = s.address_key
