@@ -16,6 +16,8 @@ from orchestration.assets.ingest.regions import load_regions
 from orchestration.assets.quality.slices import (
     REFERENCE_MARTS,
     add_mart_columns,
+    mart_frame,
+    mart_parameters,
     reference_frame,
     reference_parameters,
     row_count_band,
@@ -32,6 +34,7 @@ from orchestration.assets.quality.suites import (
 from orchestration.run_outcome import ERROR, WARNING
 from orchestration.settings import EXPECTATIONS_DIR
 from orchestration.sources import YEARLY_SOURCES
+from suite_engines import compare_engines, with_faults
 from tiny_inbox import YEAR, write_tiny_inbox
 
 HEADLINE = ["big2", "preterm", "sga", "perinatal_mortality"]
@@ -182,6 +185,16 @@ def test_broken_perined_rows_fail_exactly_the_right_blocking_expectations(tiny_f
     assert failed_names(outcome, ERROR) == expected
     assert all(f.observed.startswith("1 of ") or f.observed.startswith("2 of ")  # duplicate: both rows
                for f in outcome.failures(ERROR)), outcome.failures(ERROR)
+
+
+@pytest.mark.parametrize("source", sorted(YEARLY_SOURCES))
+def test_source_suites_read_the_same_in_duckdb_as_in_gx(tiny_frames, source):
+    """The row-level expectations run in DuckDB (row_checks.py): on the source's slice with
+    faults in every column, each gives GX's verdict, counts and examples."""
+    frames, parameters = tiny_frames
+    differences, failed = compare_engines(source, with_faults(frames[source]), parameters[source])
+    assert differences == []
+    assert failed >= 3
 
 
 def test_a_third_of_the_records_without_a_gemeente_blocks(tiny_frames):
@@ -404,6 +417,17 @@ def test_the_reference_mart_suites_pass_on_the_released_year_and_catch_breakage(
     mergers.loc[split.idxmax(), "share_total_of_old_code"] = 0.9  # parts of a split no longer add up
     assert failed_names(validate_frame("region_mergers", mergers, parameters["region_mergers"]), ERROR) == {
         "expect_column_values_to_be_between(share_total_of_old_code)"}
+
+
+def test_mart_and_reference_suites_read_the_same_in_duckdb_as_in_gx(released):
+    with duckdb.connect(str(released[0].warehouse), read_only=True) as con:
+        values = mart_frame(con, YEAR)
+        cases = [("indicator_values", values, mart_parameters(con, values))]
+        cases += [(m, reference_frame(con, m), reference_parameters(con, m)) for m in REFERENCE_MARTS]
+    for name, frame, parameters in cases:
+        differences, failed = compare_engines(name, with_faults(frame), parameters)
+        assert differences == [], name
+        assert failed >= 2, name
 
 
 # ------------------------------------------------------------------ linkage of the linked sources
