@@ -149,8 +149,9 @@ def source_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths,
             frame = source_frame(con, source, year)
             parameters = source_parameters(con, source, year, band)
         yield from _validate_suite(context, year, key, source, frame, parameters, out_dir, selected)
+        rows = len(frame)
         del frame  # one source's slice in memory at a time
-        release_memory()
+        release_memory(rows)
     report(context, f"{year} source checks done ({len(selected)} checks) -> {out_dir}")
 
 
@@ -227,8 +228,9 @@ def mart_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, w
 
     if {dg.AssetCheckKey(MART_KEY, SUITE_CHECK), dg.AssetCheckKey(MART_KEY, WARNINGS_CHECK)} & selected:
         yield from _validate_suite(context, year, MART_KEY, MART_SUITE, frame, parameters, out_dir, selected)
+    rows = len(frame)
     del frame
-    release_memory()
+    release_memory(rows)
 
     for name, found in reconciliations:
         path = save_json(out_dir, name, found.as_dict())
