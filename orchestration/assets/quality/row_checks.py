@@ -238,10 +238,9 @@ def evaluate(frame: pd.DataFrame, expectations: list[dict], parameters: dict) ->
     with its error, as in GX, without stopping the others."""
     con = duckdb.connect()
     try:
-        # the row position travels as a column: a window over an unordered scan would not keep it
-        con.register("frame", frame.assign(**{_ROW: np.arange(len(frame), dtype="int64")}))
-        con.execute("CREATE TABLE slice AS SELECT * FROM frame")
-        con.unregister("frame")
+        # DuckDB scans the frame where it is (no copy); the row position travels as a column,
+        # since a window over an unordered scan would not keep it
+        con.register("slice", frame.assign(**{_ROW: np.arange(len(frame), dtype="int64")}))
         planned: list[tuple[dict, dict, RowRule | None, str | None]] = []
         for index, expectation in enumerate(expectations):
             kwargs = fill_parameters(dict(expectation.get("kwargs", {})), parameters)
