@@ -37,12 +37,20 @@
         rows between unbounded preceding and current row) - ({{ share }}) / 2.0)
 {%- endmacro %}
 
-{% macro sii_slope_coefficient(share, rank, partition) -%}
-    (({{ share }}) * (({{ rank }}) - sum(({{ share }}) * ({{ rank }})) over (partition by {{ partition }})
-                                     / sum({{ share }}) over (partition by {{ partition }}))
-     / nullif(sum(({{ share }}) * ({{ rank }}) * ({{ rank }})) over (partition by {{ partition }})
-              - pow(sum(({{ share }}) * ({{ rank }})) over (partition by {{ partition }}), 2)
-                / sum({{ share }}) over (partition by {{ partition }}), 0))
+{#- A sum of doubles over the group, added in quantile order: DuckDB's parallel sums may add in
+    any order, which changes the last bit from run to run, and with it the release's content
+    hash (a rebuild of the same inputs would look like new content). #}
+{% macro sii_group_sum(expression, partition, order) -%}
+    sum({{ expression }}) over (partition by {{ partition }} order by {{ order }}
+        rows between unbounded preceding and unbounded following)
+{%- endmacro %}
+
+{% macro sii_slope_coefficient(share, rank, partition, order) -%}
+    (({{ share }}) * (({{ rank }}) - {{ sii_group_sum('(' ~ share ~ ') * (' ~ rank ~ ')', partition, order) }}
+                                     / {{ sii_group_sum(share, partition, order) }})
+     / nullif({{ sii_group_sum('(' ~ share ~ ') * (' ~ rank ~ ') * (' ~ rank ~ ')', partition, order) }}
+              - pow({{ sii_group_sum('(' ~ share ~ ') * (' ~ rank ~ ')', partition, order) }}, 2)
+                / {{ sii_group_sum(share, partition, order) }}, 0))
 {%- endmacro %}
 
 {#- The standard error PHE derives from a 95% interval. #}
@@ -93,7 +101,7 @@
 
     sii_coefficients as (
         select *,
-            {{ sii_slope_coefficient('sii_share', 'sii_rank', grp) }} as sii_c,
+            {{ sii_slope_coefficient('sii_share', 'sii_rank', grp, 'sii_quantile') }} as sii_c,
             {{ sii_standard_error('ci95_lower', 'ci95_upper') }} as sii_se
         from sii_ranks
     ),
@@ -107,8 +115,8 @@
             any_value(region_level) as region_level,
             any_value(unit) as unit,
             min(sii_usable) = {{ quantiles }} as is_computed,
-            sum(sii_c * value) as sii_value,
-            sqrt(sum(sii_c * sii_c * sii_se * sii_se)) as sii_se
+            sum(sii_c * value order by sii_quantile) as sii_value,  -- in order: see sii_group_sum
+            sqrt(sum(sii_c * sii_c * sii_se * sii_se order by sii_quantile)) as sii_se
         from sii_coefficients
         group by {{ grp }}
     )
