@@ -5,7 +5,8 @@ column types (nullable `Int32`, text), which made the source suites a fifth of a
 The suites in `expectations/` stay the contract and GX stays their reader for everything that is
 about the table or a column as a whole (columns, row counts, types, distinct values). The
 expectations listed in `ROW_LEVEL` (one verdict per row) are translated here into SQL with GX's
-meaning, and evaluated in one DuckDB query over the same frame GX gets:
+meaning, and counted in one DuckDB query over the same frame GX gets (a uniqueness rule in a
+query of its own, over its window):
 
 - a row is *in scope* when it meets the expectation's `row_condition`;
 - *missing* values are not checked (NULL, or NaN in a float column), except by the null
@@ -233,7 +234,8 @@ def _item(expectation: dict, kwargs: dict, success: bool, result: dict, error: s
 
 def evaluate(frame: pd.DataFrame, expectations: list[dict], parameters: dict) -> list[dict]:
     """GX-shaped results of the row-level `expectations` on `frame`, in their order: one pass
-    for every count, then one small query per failed expectation for its first examples. An
+    for the counts (a uniqueness rule apart, over its window), then one small query per failed
+    expectation for its first examples. An
     expectation that cannot be evaluated (a column missing, a type that does not compare) fails
     with its error, as in GX, without stopping the others."""
     con = duckdb.connect()
