@@ -70,3 +70,19 @@ def test_benchmark_smoke_run(tmp_path):
         assert re.search(rf"^  {stage} +\d+\.\ds", done.stdout, re.MULTILINE), stage
     script = (tmp_path / "bench" / "floor" / "floor.sql").read_text()
     assert "-- ===== 2024" in script and 'INSERT INTO "warehouse"."marts"."indicator_values" BY NAME' in script
+
+
+def test_checks_benchmark_on_a_released_home(released):
+    """bench/checks.py on the tiny released year: every suite both ways, the same verdicts."""
+    import os
+
+    from tiny_inbox import YEAR
+
+    paths = released[0]
+    env = {**os.environ, "KSM_HOME": str(paths.home), "KSM_WAREHOUSE": str(paths.warehouse)}
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "checks.py"), "--year", str(YEAR), "--repeat", "1"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line for line in done.stdout.splitlines() if re.match(r"^(perined|indicator_values|regions) ", line)]
+    assert len(rows) == 3 and all(line.endswith("yes") for line in rows), done.stdout
+    assert re.search(r"^all suites\s+\d+\.\d+\s+\d+\.\d+", done.stdout, re.M), done.stdout
