@@ -47,6 +47,15 @@ def ksm_home(tmp_path, monkeypatch):
     return configure_environment(Paths(home))
 
 
+@pytest.fixture(scope="session")
+def dbt_scratch(tmp_path_factory) -> Path:
+    """A folder for the dbt invocations that need no data of their own (macros compiled inline,
+    dbt's unit tests): target, logs and a throwaway warehouse, one per worker. The first of them
+    parses the whole project; the others start from its parse state, as each dbt run of a home
+    does (dbt re-parses whatever changed)."""
+    return tmp_path_factory.mktemp("dbt_scratch")
+
+
 @dataclass(frozen=True)
 class RecordedRun:
     """A finished run as the instance recorded it (the same whichever worker built the home)."""
