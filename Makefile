@@ -36,10 +36,12 @@ demo-extract: setup  ## the same population as extracts in the inbox (faster), b
 	$(BIN)/ksm run --all
 	$(BIN)/ksm status
 
-# one worker per core, whole test files per worker (module fixtures are built once)
+# one worker per core, whole test files per worker (module fixtures are built once), handed out
+# in collection order: the longest files first (tests/conftest.py, LONGEST_FIRST)
 TEST_WORKERS ?= auto
+TEST_DIST := --dist loadfile --no-loadscope-reorder
 test: setup browser  ## the whole test suite (what CI runs)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_DIST)
 
 # dbt unit tests (unit_tests: in dbt_project/models): the SQL rules of counting, disclosure
 # control and the published figures (intervals, comparisons, trend, SII) on fixed inputs; they
@@ -51,7 +53,7 @@ test-dbt-unit: setup  ## dbt unit tests of counting, suppression, intervals, tre
 
 # the first tier: pure logic, the SQL macros and dbt's unit tests; no pipeline run
 test-fast: setup  ## unit tests only, dbt's included (seconds)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not e2e"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(TEST_DIST) -m "not e2e"
 
 # Headless Chromium for the browser tests (Debian's package): installed only when missing and
 # apt-get can run as root; otherwise nothing happens and those tests skip.

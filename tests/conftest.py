@@ -47,6 +47,15 @@ def ksm_home(tmp_path, monkeypatch):
     return configure_environment(Paths(home))
 
 
+@pytest.fixture(scope="session")
+def dbt_scratch(tmp_path_factory) -> Path:
+    """A folder for the dbt invocations that need no data of their own (macros compiled inline,
+    dbt's unit tests): target, logs and a throwaway warehouse, one per worker. The first of them
+    parses the whole project; the others start from its parse state, as each dbt run of a home
+    does (dbt re-parses whatever changed)."""
+    return tmp_path_factory.mktemp("dbt_scratch")
+
+
 @dataclass(frozen=True)
 class RecordedRun:
     """A finished run as the instance recorded it (the same whichever worker built the home)."""
@@ -147,9 +156,41 @@ def copy_home(released, tmp_path, monkeypatch):
 
 PIPELINE_FIXTURES = {"released", "copy_home"}
 
+# `make test` hands whole files to the workers in collection order (--dist loadfile
+# --no-loadscope-reorder); xdist's own order, the files with the most tests first, would leave the
+# long end-to-end files of one to five tests for the end, where one worker can run them alone.
+# So the longest files go first (seconds on one worker of an idle two-core machine, roughly), and
+# the many short files fill in at the end. The second needs no `released` home: the other worker
+# starts on it while the first builds that home, instead of waiting for it.
+LONGEST_FIRST = (
+    "test_faults.py",  # 170
+    "test_layouts_agree.py",  # 110, builds its own homes
+    "test_quality_e2e.py",  # 145
+    "test_bad_inputs.py",  # 135
+    "test_concurrency.py",  # 120
+    "test_ra_bad_inputs.py",  # 105
+    "test_bench.py",  # 95
+    "test_disclosure.py",  # 80
+    "test_new_year.py",  # 75
+    "test_editions.py",  # 70
+    "test_dbt_macros.py",  # 65
+    "test_alerts_e2e.py",  # 55
+    "test_site.py",  # 35
+    "test_inequality.py",  # 30
+    "test_registry.py",  # 25
+    "test_browser.py",  # 25
+    "test_site_browser.py",  # 20
+    "test_ra_records.py",  # 17
+    "test_ra_demo_derivation.py",  # 17
+    "test_export.py",  # 15
+)
+
 
 def pytest_collection_modifyitems(config, items):
-    """A test on a home built by a real run is an end-to-end test (`make test-fast` skips them)."""
+    """A test on a home built by a real run is an end-to-end test (`make test-fast` skips them).
+    The longest files first (LONGEST_FIRST), the others after them in their own order."""
     for item in items:
         if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's tests keep their order

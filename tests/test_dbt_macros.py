@@ -72,8 +72,7 @@ COMPARISONS = [
 
 
 @pytest.fixture(scope="module")
-def interval_values(tmp_path_factory) -> dict[str, float]:
-    tmp = tmp_path_factory.mktemp("dbt_macros")
+def interval_values(dbt_scratch) -> dict[str, float]:
     columns = []
     for i, (x, n) in enumerate(CASES):
         for label, z in (("95", "z_95()"), ("998", "z_998()")):
@@ -89,7 +88,7 @@ def interval_values(tmp_path_factory) -> dict[str, float]:
     columns.append("{{ wilson_lower(0, 0, z_95()) }} as empty_wilson")
     columns.append("{{ byar_upper(3, 0, z_95()) }} as empty_byar")
     inline = "select " + ",\n".join(columns)
-    result = run_dbt(tmp, "compile", "--quiet", "--output", "json", "--inline", inline)
+    result = run_dbt(dbt_scratch, "compile", "--quiet", "--output", "json", "--inline", inline)
     assert result.returncode == 0, result.stdout + result.stderr
     compiled = json.loads(result.stdout[result.stdout.index("{"):])["compiled"]
     con = duckdb.connect()
@@ -151,28 +150,27 @@ def test_parse_needs_neither_vars_nor_warehouse(tmp_path):
     assert not warehouse.exists()
 
 
-def test_year_model_without_build_year_fails_clearly(tmp_path, monkeypatch):
+def test_year_model_without_build_year_fails_clearly(dbt_scratch, monkeypatch):
     monkeypatch.delenv("KSM_BUILD_YEAR", raising=False)
-    result = run_dbt(tmp_path, "compile", "--select", "int_births")
+    result = run_dbt(dbt_scratch, "compile", "--select", "int_births")
     assert result.returncode != 0
     assert "KSM_BUILD_YEAR is not set for model 'int_births'" in result.stdout + result.stderr
     monkeypatch.setenv("KSM_BUILD_YEAR", "23")
-    result = run_dbt(tmp_path, "compile", "--select", "int_births")
+    result = run_dbt(dbt_scratch, "compile", "--select", "int_births")
     assert "KSM_BUILD_YEAR must be a four-digit year such as 2023, got '23'" in result.stdout + result.stderr
 
 
 
 # The dbt unit tests (unit_tests: in dbt_project/models, `make test-dbt-unit`): run here too so
 # that `make test-fast` and `make test` both run them. They need no built warehouse, only a DuckDB
-# file to run in (a throwaway one under tmp_path).
+# file to run in (the throwaway one of dbt_scratch, conftest).
 MIN_DBT_UNIT_TESTS = 16
 
 
-def test_dbt_unit_tests_pass(tmp_path):
-    warehouse = tmp_path / "unit.duckdb"
-    result = run_dbt(tmp_path, "test", "--select", "test_type:unit", warehouse=warehouse)
+def test_dbt_unit_tests_pass(dbt_scratch):
+    result = run_dbt(dbt_scratch, "test", "--select", "test_type:unit")
     assert result.returncode == 0, result.stdout + result.stderr
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    results = json.loads((dbt_scratch / "target" / "run_results.json").read_text())["results"]
     unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
     failed = [r["unique_id"] for r in unit_tests if r["status"] != "pass"]
     assert not failed, failed
@@ -185,15 +183,14 @@ FAULTY_ROWS = """create table faulty as select * from (values
 
 
 @pytest.fixture(scope="module")
-def generic_test_rows(tmp_path_factory) -> dict[str, list[tuple]]:
-    tmp = tmp_path_factory.mktemp("dbt_generic_tests")
+def generic_test_rows(dbt_scratch) -> dict[str, list[tuple]]:
     inline = (
         "{{ test_not_null_columns(model='faulty', column_names=['id', 'label', 'kind']) }}"
         " /*split*/ "
         "{{ test_accepted_values_by_column(model='faulty', "
         "values_by_column={'kind': ['x', 'y'], 'multiplier': [100, 1000], 'label': ['a']}) }}"
     )
-    result = run_dbt(tmp, "compile", "--quiet", "--output", "json", "--inline", inline)
+    result = run_dbt(dbt_scratch, "compile", "--quiet", "--output", "json", "--inline", inline)
     assert result.returncode == 0, result.stdout + result.stderr
     compiled = json.loads(result.stdout[result.stdout.index("{"):])["compiled"]
     not_null_sql, accepted_sql = compiled.split("/*split*/")

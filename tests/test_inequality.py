@@ -184,7 +184,7 @@ def cell(group: str, category: str, population, value, lower, upper, suppressed=
 
 
 @pytest.fixture(scope="module")
-def macro_rows(tmp_path_factory) -> dict[str, dict[str, dict]]:
+def macro_rows(dbt_scratch) -> dict[str, dict[str, dict]]:
     """sii_rows() on PHE's data: deciles (quantiles=10) and quintiles (the default), beside
     groups that must be withheld or left out."""
     deciles = [cell(area, str(i + 1), *row) for area in PHE_AREAS for i, row in enumerate(PHE_AREAS[area])]
@@ -202,7 +202,7 @@ def macro_rows(tmp_path_factory) -> dict[str, dict[str, dict]]:
         "quintiles": f"with cells({CELL_COLUMNS}) as (values {', '.join(quintiles)})\n{{{{ sii_rows('cells') }}}}",
     }
     marker = "-- next query --"
-    result = run_dbt(tmp_path_factory.mktemp("inequality"), "compile", "--quiet", "--output", "json",
+    result = run_dbt(dbt_scratch, "compile", "--quiet", "--output", "json",
                      "--inline", f"\n{marker}\n".join(queries.values()))
     assert result.returncode == 0, result.stdout + result.stderr
     compiled = json.loads(result.stdout[result.stdout.index("{"):])["compiled"].split(marker)

@@ -357,9 +357,8 @@ def _sql(x) -> str:
 
 
 @pytest.fixture(scope="module")
-def macro_results(tmp_path_factory):
+def macro_results(dbt_scratch):
     """Compile the trend, label and exact-Poisson macros inline with dbt and run them in DuckDB."""
-    tmp = tmp_path_factory.mktemp("statistics")
     series = generated_series()
     values = ",\n".join(
         f"({s['id']}, {p['t']}, {_sql(p['num'])}, {_sql(p['den'])}, {_sql(p['value'])}, {_sql(p['lo'])}, "
@@ -408,7 +407,7 @@ def macro_results(tmp_path_factory):
     names = ("trend", "label", "flag", "poisson")
     marker = "-- next query --"
     inline = f"\n{marker}\n".join((trend_sql, label_sql, flag_sql, poisson_sql))
-    result = run_dbt(tmp, "compile", "--quiet", "--output", "json", "--inline", inline)
+    result = run_dbt(dbt_scratch, "compile", "--quiet", "--output", "json", "--inline", inline)
     assert result.returncode == 0, result.stdout + result.stderr
     compiled = json.loads(result.stdout[result.stdout.index("{"):])["compiled"].split(marker)
     assert len(compiled) == len(names)
