@@ -39,7 +39,8 @@
 
 {#- A sum of doubles over the group, added in quantile order: DuckDB's parallel sums may add in
     any order, which changes the last bit from run to run, and with it the release's content
-    hash (a rebuild of the same inputs would look like new content). #}
+    hash (a rebuild of the same inputs would look like new content). The order is total because
+    a group has one cell per quantile (one row per breakdown category). #}
 {% macro sii_group_sum(expression, partition, order) -%}
     sum({{ expression }}) over (partition by {{ partition }} order by {{ order }}
         rows between unbounded preceding and unbounded following)

@@ -6,9 +6,15 @@ The suites in `expectations/` stay the contract and GX stays their reader for ev
 about the table or a column as a whole (columns, row counts, types, distinct values). The
 expectations listed in `ROW_LEVEL` (one verdict per row) are translated here into SQL with GX's
 meaning, and counted in one DuckDB query over the same frame GX gets (a uniqueness rule in a
-query of its own, over its window):
+query of its own, over its window). DuckDB takes only what it reads exactly as GX does
+(`evaluable`); anything else stays with GX:
 
-- a row is *in scope* when it meets the expectation's `row_condition`;
+- a row is *in scope* when it meets the expectation's `row_condition`, decided by GX's own
+  filter on the frame (pandas' rules for missing values in `!=` and `not in` included);
+- values are compared only with values of their own kind (numbers with numbers, text with
+  text, booleans with booleans): DuckDB would cast '1' to 1 where pandas finds them unequal;
+- a regular expression is decided by Python's `re.search` on each distinct text value, as GX
+  does (`$` before a final newline, Unicode `\d`), and only on text columns;
 - *missing* values are not checked (NULL, or NaN in a float column), except by the null
   expectations; for column pairs a row is missing when both values are, and for compound
   uniqueness when all are (GX's default `ignore_row_if`);
@@ -24,9 +30,12 @@ and requires the same verdicts, counts and examples.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -47,7 +56,6 @@ class RowRule:
     unexpected: str
     null_check: bool = False  # not_null / be_null: every row in scope is checked
     window: str | None = None  # a column computed over the rows in scope (uniqueness)
-    params: tuple = ()
 
 
 def _q(name: str) -> str:
@@ -56,6 +64,8 @@ def _q(name: str) -> str:
 
 def _literal(value: Any) -> str:
     """A SQL literal for a value from a suite (strings, numbers, booleans, None)."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()  # numpy scalars
     if value is None:
         return "NULL"
     if isinstance(value, bool):
@@ -67,30 +77,19 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def condition_sql(condition: Any) -> str:
-    """GX's serialised row condition (comparisons joined by and/or, nullity) as SQL."""
-    if not condition:
-        return "TRUE"
-    kind = condition.get("type") if isinstance(condition, dict) else None
-    if kind in ("and", "or"):
-        return "(" + f" {kind.upper()} ".join(condition_sql(c) for c in condition["conditions"]) + ")"
-    if kind == "nullity":
-        return f"({_q(condition['column']['name'])} IS {'' if condition['is_null'] else 'NOT '}NULL)"
-    if kind == "comparison":
-        column, operator, parameter = _q(condition["column"]["name"]), condition["operator"], condition["parameter"]
-        if operator in ("IN", "NOT_IN"):
-            values = ", ".join(_literal(v) for v in parameter) or "NULL"
-            negate = "NOT " if operator == "NOT_IN" else ""
-            return f"coalesce({column} {negate}IN ({values}), FALSE)"
-        operator = {"==": "="}.get(operator, operator)
-        if operator not in ("=", "!=", "<", "<=", ">", ">="):
-            raise ValueError(f"row condition operator {operator!r} is not supported")
-        return f"coalesce({column} {operator} {_literal(parameter)}, FALSE)"
-    raise ValueError(f"row condition {condition!r} is not supported in DuckDB")
-
-
 def _in_list(expression: str, values: list) -> str:
     return f"coalesce({expression} IN ({', '.join(_literal(v) for v in values) or 'NULL'}), FALSE)"
+
+
+def lookup_values(kind: str, kwargs: dict, frame: pd.DataFrame) -> list | None:
+    """For a regex expectation, the column's distinct values that are unexpected: GX reads the
+    column with pandas' `str.contains`, Python's `re.search`; None for the other kinds."""
+    if kind not in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"):
+        return None
+    pattern = re.compile(kwargs["regex"])
+    matching = kind == "expect_column_values_to_match_regex"
+    return [v for v in frame[kwargs["column"]].dropna().unique()
+            if bool(pattern.search(str(v))) != matching]
 
 
 def _rule(kind: str, kwargs: dict, index: int) -> RowRule:
@@ -114,9 +113,8 @@ def _rule(kind: str, kwargs: dict, index: int) -> RowRule:
             bounds.append(f"{c} {'<' if kwargs.get('strict_max') else '<='} {_literal(hi)}")
         return RowRule([col], f"{c} IS NULL", f"NOT coalesce({' AND '.join(bounds)}, FALSE)")
     if kind in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"):
-        matches = f"regexp_matches(CAST({c} AS VARCHAR), {_literal(kwargs['regex'])})"
-        negate = "NOT " if kind == "expect_column_values_to_match_regex" else ""
-        return RowRule([col], f"{c} IS NULL", f"{negate}{matches}")
+        # the distinct values that fail, decided by Python's re as GX decides (lookup_values)
+        return RowRule([col], f"{c} IS NULL", f"{c} IN (SELECT value FROM __ksm_lookup_{index})")
     if kind == "expect_column_values_to_be_unique":
         return RowRule([col], f"{c} IS NULL", f"__ksm_dup_{index} > 1", window=f"PARTITION BY {c}")
     if kind == "expect_compound_columns_to_be_unique":
@@ -149,6 +147,98 @@ ROW_LEVEL = frozenset({
 })
 
 
+# the arguments DuckDB reads per kind; an expectation with any other (ignore_row_if,
+# condition_parser, result_format, ...) stays with GX
+_ARGUMENTS = {
+    "expect_column_values_to_not_be_null": {"column"},
+    "expect_column_values_to_be_null": {"column"},
+    "expect_column_values_to_be_in_set": {"column", "value_set"},
+    "expect_column_values_to_be_between": {"column", "min_value", "max_value", "strict_min", "strict_max"},
+    "expect_column_values_to_match_regex": {"column", "regex"},
+    "expect_column_values_to_not_match_regex": {"column", "regex"},
+    "expect_column_values_to_be_unique": {"column"},
+    "expect_compound_columns_to_be_unique": {"column_list"},
+    "expect_column_pair_values_a_to_be_greater_than_b": {"column_A", "column_B", "or_equal"},
+    "expect_column_pair_values_to_be_equal": {"column_A", "column_B"},
+    "expect_column_pair_values_to_be_in_set": {"column_A", "column_B", "value_pairs_set"},
+}
+_EVERY_KIND = {"mostly", "row_condition"}
+
+
+def _kind_of_column(series: pd.Series) -> str | None:
+    """'number', 'text' or 'boolean': the values a column may be compared with in SQL."""
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_numeric_dtype(series):
+        return "number"
+    if isinstance(series.dtype, pd.StringDtype):
+        return "text"
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "string":
+        return "text"  # how GX gets text (suites.for_gx): str values and None
+    return None
+
+
+def _kind_of_value(value: Any) -> str | None:
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number" if math.isfinite(value) else None
+    if isinstance(value, str):
+        return "text"
+    return None
+
+
+def evaluable(expectation: dict, frame: pd.DataFrame, parameters: dict) -> bool:
+    """True when DuckDB reads this expectation exactly as GX does on `frame`: a row-level kind
+    with only the arguments read here, a row condition in GX's serialised form, and values of
+    the kind of their column (a number bound on a number column, text in a text column's set,
+    finite numbers). Everything else is left to GX, which is never wrong about itself."""
+    kind = expectation["type"]
+    if kind not in ROW_LEVEL:
+        return False
+    try:
+        kwargs = fill_parameters(dict(expectation.get("kwargs", {})), parameters)
+    except KeyError:
+        return False
+    if set(kwargs) - _ARGUMENTS[kind] - _EVERY_KIND:
+        return False
+    condition = kwargs.get("row_condition")
+    if condition is not None and not isinstance(condition, dict):
+        return False
+    columns = [kwargs.get(k) for k in ("column", "column_A", "column_B")] + list(kwargs.get("column_list") or [])
+    columns = [c for c in columns if c is not None]
+    if not columns or any(c not in frame.columns for c in columns):
+        return False  # GX reports the missing column in its own words
+    mostly = kwargs.get("mostly")
+    if mostly is not None and _kind_of_value(mostly) != "number":
+        return False
+
+    def comparable(column: str, values) -> bool:
+        kind_of = _kind_of_column(frame[column])
+        return kind_of is not None and all(_kind_of_value(v) == kind_of for v in values)
+
+    if kind == "expect_column_values_to_be_in_set":
+        return isinstance(kwargs.get("value_set"), (list, tuple)) and comparable(kwargs["column"], kwargs["value_set"])
+    if kind == "expect_column_values_to_be_between":
+        bounds = [kwargs.get("min_value"), kwargs.get("max_value")]
+        bounds = [b for b in bounds if b is not None]
+        return bool(bounds) and _kind_of_column(frame[kwargs["column"]]) == "number" and comparable(
+            kwargs["column"], bounds)
+    if kind in ("expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex"):
+        return _kind_of_column(frame[kwargs["column"]]) == "text" and isinstance(kwargs.get("regex"), str)
+    if kind in ("expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal"):
+        kinds = {_kind_of_column(frame[kwargs["column_A"]]), _kind_of_column(frame[kwargs["column_B"]])}
+        return len(kinds) == 1 and kinds <= {"number", "text"}
+    if kind == "expect_column_pair_values_to_be_in_set":
+        pairs = kwargs.get("value_pairs_set")
+        return (isinstance(pairs, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs)
+                and comparable(kwargs["column_A"], [p[0] for p in pairs])
+                and comparable(kwargs["column_B"], [p[1] for p in pairs]))
+    return True
+
+
 def fill_parameters(value: Any, parameters: dict) -> Any:
     """A suite's kwargs with `{"$PARAMETER": name}` replaced by the parameter's value."""
     if isinstance(value, dict):
@@ -166,7 +256,7 @@ def _plain(value: Any) -> Any:
         return None
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if type(value).__name__ == "Decimal":
+    if isinstance(value, Decimal):
         return float(value)
     return value
 
@@ -232,26 +322,60 @@ def _item(expectation: dict, kwargs: dict, success: bool, result: dict, error: s
     }
 
 
+def scope_masks(frame: pd.DataFrame, conditions: list[dict]) -> list[np.ndarray]:
+    """Which rows each row condition keeps, decided by GX's own filter on the frame (the same
+    pandas query GX runs before a column-map expectation)."""
+    from great_expectations.execution_engine import PandasExecutionEngine
+
+    engine = PandasExecutionEngine()
+    positions = frame.reset_index(drop=True)
+    masks = []
+    for condition in conditions:
+        kept = engine._apply_row_condition_filter(positions, condition, {}).index
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[np.asarray(kept, dtype="int64")] = True
+        masks.append(mask)
+    return masks
+
+
 def evaluate(frame: pd.DataFrame, expectations: list[dict], parameters: dict) -> list[dict]:
-    """GX-shaped results of the row-level `expectations` on `frame`, in their order: one pass
-    for the counts (a uniqueness rule apart, over its window), then one small query per failed
-    expectation for its first examples. An
-    expectation that cannot be evaluated (a column missing, a type that does not compare) fails
-    with its error, as in GX, without stopping the others."""
+    """GX-shaped results of the row-level `expectations` on `frame` (each `evaluable`), in
+    their order: one pass for the counts (a uniqueness rule apart, over its window), then one
+    small query per failed expectation for its first examples. An expectation that cannot be
+    evaluated fails with its error, as in GX, without stopping the others."""
+    planned: list[tuple[dict, dict, RowRule | None, str]] = []
+    conditions: dict[str, int] = {}  # a row condition's JSON -> its scope column
+    lookups: dict[int, list] = {}
+    for index, expectation in enumerate(expectations):
+        kwargs = fill_parameters(dict(expectation.get("kwargs", {})), parameters)
+        try:
+            rule = _rule(expectation["type"], kwargs, index)
+            found = lookup_values(expectation["type"], kwargs, frame)
+            if found is not None:
+                lookups[index] = found
+            scope = "TRUE"
+            if kwargs.get("row_condition"):
+                key = json.dumps(kwargs["row_condition"], sort_keys=True, default=str)
+                scope = f"__ksm_scope_{conditions.setdefault(key, len(conditions))}"
+            planned.append((expectation, kwargs, rule, scope))
+        except (KeyError, ValueError, TypeError, re.error) as exc:
+            planned.append((expectation, kwargs, None, f"{type(exc).__name__}: {exc}"))
+    try:
+        masks = scope_masks(frame, [json.loads(k) for k in conditions])
+    except Exception as exc:  # noqa: BLE001 - a condition GX cannot apply fails its expectations
+        error = f"row condition: {type(exc).__name__}: {exc}".splitlines()[0]
+        planned = [(e, k, None, error) if r is not None and s != "TRUE" else (e, k, r, s) for e, k, r, s in planned]
+        masks = [np.zeros(len(frame), dtype=bool) for _ in conditions]
+
     con = duckdb.connect()
     try:
-        # DuckDB scans the frame where it is (no copy); the row position travels as a column,
-        # since a window over an unordered scan would not keep it
-        con.register("slice", frame.assign(**{_ROW: np.arange(len(frame), dtype="int64")}))
-        planned: list[tuple[dict, dict, RowRule | None, str | None]] = []
-        for index, expectation in enumerate(expectations):
-            kwargs = fill_parameters(dict(expectation.get("kwargs", {})), parameters)
-            try:
-                rule = _rule(expectation["type"], kwargs, index)
-                scope = condition_sql(kwargs.get("row_condition"))
-                planned.append((expectation, kwargs, rule, scope))
-            except (KeyError, ValueError, TypeError) as exc:
-                planned.append((expectation, kwargs, None, f"{type(exc).__name__}: {exc}"))
+        # DuckDB scans the frame where it is (no copy); the row position and the row conditions'
+        # scopes travel as columns (a window over an unordered scan would not keep the order)
+        extra = {_ROW: np.arange(len(frame), dtype="int64")}
+        extra.update({f"__ksm_scope_{n}": mask for n, mask in enumerate(masks)})
+        con.register("slice", frame.assign(**extra))
+        for index, values in lookups.items():
+            con.register(f"__ksm_lookup_{index}", pd.DataFrame({"value": pd.Series(values, dtype=object)}))
         counts = _count_all(con, planned)
         results = []
         for index, (expectation, kwargs, rule, scope) in enumerate(planned):
@@ -260,7 +384,11 @@ def evaluate(frame: pd.DataFrame, expectations: list[dict], parameters: dict) ->
                 results.append(_item(expectation, kwargs, False, {}, error))
                 continue
             rows, missing, unexpected = counts[index]
-            examples = _examples(con, rule, scope, index) if unexpected else []
+            try:
+                examples = _examples(con, rule, scope, index) if unexpected else []
+            except duckdb.Error as exc:
+                results.append(_item(expectation, kwargs, False, {}, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+                continue
             success, result = _result(rule, expectation["type"], kwargs, rows, missing, unexpected, examples)
             results.append(_item(expectation, kwargs, success, result))
         return results
@@ -269,11 +397,12 @@ def evaluate(frame: pd.DataFrame, expectations: list[dict], parameters: dict) ->
 
 
 def _scoped(rule: RowRule, scope: str, index: int) -> str:
-    """The rows in scope, with the window column of a uniqueness rule."""
+    """The rows in scope with the columns a rule reads, and the window column of a uniqueness rule."""
+    columns = ", ".join([_q(c) for c in rule.columns] + [_ROW])
     window = ""
     if rule.window:
         window = f", count(*) FILTER (WHERE NOT ({rule.missing})) OVER ({rule.window}) AS __ksm_dup_{index}"
-    return f"SELECT *{window} FROM slice WHERE {scope}"
+    return f"SELECT {columns}{window} FROM slice WHERE {scope}"
 
 
 def _aggregates(rule: RowRule, scope: str, index: int) -> str:
