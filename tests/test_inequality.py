@@ -341,7 +341,7 @@ def test_macro_gives_the_same_bits_every_run(tmp_path):
     sql = json.loads(result.stdout[result.stdout.index("{"):])["compiled"]
     con = duckdb.connect()
     con.execute("SET threads = 4")
-    con.execute(f"""
+    con.execute("""
         CREATE TABLE cells AS
         SELECT 'preterm' AS indicator_code, '2024' AS period, 2024 AS year_from, 2024 AS year_to,
                2024 AS classification_year, 'R' || g AS region_code, 'Region ' || g AS region_name,
