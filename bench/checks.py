@@ -39,7 +39,7 @@ def main() -> int:
     import duckdb
 
     from orchestration.assets.quality import slices
-    from orchestration.assets.quality.suites import validate_frame
+    from orchestration.assets.quality.suites import row_count_band_setting, validate_frame
     from orchestration.settings import Paths
     from orchestration.sources import YEARLY_SOURCES
 
@@ -47,7 +47,7 @@ def main() -> int:
     paths = Paths.from_env()
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         cases = [(s, slices.source_frame(con, s, args.year), None) for s in YEARLY_SOURCES]
-        cases = [(s, f, slices.source_parameters(con, s, args.year, 0.25)) for s, f, _ in cases]
+        cases = [(s, f, slices.source_parameters(con, s, args.year, row_count_band_setting(s))) for s, f, _ in cases]
         values = slices.mart_frame(con, args.year)
         cases.append(("indicator_values", values, slices.mart_parameters(con, values)))
         cases += [(m, slices.reference_frame(con, m), slices.reference_parameters(con, m))

@@ -37,8 +37,7 @@ from orchestration.sources import YEARLY_SOURCES
 from . import linkage, reconcile
 from .slices import (REFERENCE_MARTS, mart_frame, mart_parameters, reference_frame, reference_parameters,
                      source_frame, source_parameters)
-from .suites import (SuiteOutcome, load_suite_json, release_memory, save_json, suite_path,
-                     suite_settings, validate_frame)
+from .suites import SuiteOutcome, release_memory, row_count_band_setting, save_json, suite_path, validate_frame
 
 SUITE_CHECK = "quality_suite"
 WARNINGS_CHECK = "quality_suite_warnings"
@@ -144,7 +143,7 @@ def source_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths,
         key = dg.AssetKey(["raw", source])
         if not any(k.asset_key == key for k in selected):
             continue
-        band = float(suite_settings(load_suite_json(source)).get("row_count_band", 0.25))
+        band = row_count_band_setting(source)
         with warehouse.get_connection() as con:
             frame = source_frame(con, source, year)
             parameters = source_parameters(con, source, year, band)

@@ -71,9 +71,7 @@ def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            return f"'{value}'::DOUBLE"
-        return repr(value)
+        return repr(value)  # finite: evaluable() leaves NaN and infinity to GX
     return "'" + str(value).replace("'", "''") + "'"
 
 

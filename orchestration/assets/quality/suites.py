@@ -50,6 +50,12 @@ def suite_settings(suite: dict) -> dict:
     return dict(suite.get("meta", {}).get("ksm", {}))
 
 
+def row_count_band_setting(name: str) -> float:
+    """The suite's band around the previous year's row count (`meta.ksm.row_count_band`), as a
+    fraction; a quarter when the suite does not say."""
+    return float(suite_settings(load_suite_json(name)).get("row_count_band", 0.25))
+
+
 def parameters_of(expectation: dict) -> set[str]:
     """Names of the suite parameters an expectation refers to."""
     found: set[str] = set()
@@ -237,8 +243,10 @@ def validate_frame(name: str, frame: pd.DataFrame, parameters: dict | None = Non
             kept.append(expectation)
     # row-level expectations in DuckDB (row_checks.py), the rest in GX: one result, GX's shape
     frame_for_gx = for_gx(frame)
-    in_duckdb = [e for e in kept if rows_in_duckdb and row_checks.evaluable(e, frame_for_gx, parameters)]
-    in_gx = [e for e in kept if not any(e is d for d in in_duckdb)]
+    in_duckdb, in_gx = [], []
+    for expectation in kept:
+        evaluable = rows_in_duckdb and row_checks.evaluable(expectation, frame_for_gx, parameters)
+        (in_duckdb if evaluable else in_gx).append(expectation)
     suite = gx.ExpectationSuite(name=stored["name"], expectations=in_gx, meta=stored.get("meta"),
                                 notes=stored.get("notes"))
 
