@@ -5,7 +5,9 @@ new SQLite connection for every statement (NullPool), so that no process holds t
 year's run writes about 450 events and reads the run's state back, about 2,000 connections:
 each one an engine, a connect, and on closing the last connection a WAL checkpoint. Within
 `held_connections` each database file keeps one engine with a small pool instead, for as long
-as the block runs; afterwards the engines are disposed and the storages are as Dagster made them.
+as the block runs, and the event log remembers which of its tables exist (Dagster asks before
+every asset event); afterwards the engines are disposed and the storages are as Dagster made
+them. Storing a year's 453 events: 4.8 s wall, 3.5 CPU s -> 0.8 s, 0.7 CPU s (`bench/events.py`).
 
 What stays as it was: the same database files, statements and transactions (each statement
 block still commits on its own), the same busy timeout, and Dagster's own lock around the event

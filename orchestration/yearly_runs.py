@@ -98,47 +98,14 @@ def plan_years(paths: Paths, year: int | None, say=None) -> list:
 
 
 def run_years(paths: Paths, job, instance, plan: list, say=None) -> int:
-    from orchestration.assets.release.publish import REBUILD_REASON_TAG
     from orchestration.instance_connections import held_connections
     from orchestration.partitions import register_years
-    from orchestration.run_guard import run_tags
-    from orchestration.run_outcome import read_run_outcome
 
     say = say or _say
     register_years(instance, [run.year for run in plan])
-    summary = []
     # Dagster's SQLite storages otherwise open a connection per statement, ~2,000 a year
     with held_connections(instance):
-        for run in plan:
-            year = run.year
-            started = time.monotonic()
-            because = f" (rebuild: {run.reason})" if run.reason else ""
-            say(f"== {year}: ingest, dbt build and tests, release{because}")
-            # dbt's own event stream goes to a log file; the terminal gets one line per step
-            log_file = paths.home / "logs" / f"run-{year}.log"
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            with log_file.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-                result = job.execute_in_process(
-                    partition_key=str(year), instance=instance, raise_on_error=False,
-                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-                    tags={"ksm/started_by": "ksm run", **run_tags(),
-                          **({REBUILD_REASON_TAG: run.reason} if run.reason else {})},
-                )
-            seconds = time.monotonic() - started
-            if result.success:
-                release = [e.materialization for e in result.get_asset_materialization_events()
-                           if e.asset_key.path == ["release", "published_year"]]
-                meta = release[-1].metadata if release else {}
-                version = meta.get("version").value if meta.get("version") else "?"
-                new = meta.get("new_version").value if meta.get("new_version") else False
-                summary.append((year, "released" if new else "unchanged", f"v{version}", f"{seconds:.0f}s", result.run_id))
-            else:
-                failures = read_run_outcome(instance, result.run_id).failure_lines()
-                for line in failures:
-                    say(f"  FAILED {line}")
-                say(f"  dbt output: {log_file}")
-                summary.append((year, "BLOCKED", "-", f"{seconds:.0f}s", result.run_id))
-            _notify(paths, instance, result.run_id, say)
+        summary = [_run_year(paths, job, instance, run, say) for run in plan]
     say("")
     print_table(["year", "status", "version", "time", "run_id"], summary)
     blocked = [str(r[0]) for r in summary if r[1] == "BLOCKED"]
@@ -148,6 +115,43 @@ def run_years(paths: Paths, job, instance, plan: list, say=None) -> int:
         return 1
     say(f"\npublished: {paths.published}")
     return 0
+
+
+def _run_year(paths: Paths, job, instance, run, say) -> tuple:
+    """One year's run of the job; its line of the summary table."""
+    from orchestration.assets.release.publish import REBUILD_REASON_TAG
+    from orchestration.run_guard import run_tags
+    from orchestration.run_outcome import read_run_outcome
+
+    year = run.year
+    started = time.monotonic()
+    because = f" (rebuild: {run.reason})" if run.reason else ""
+    say(f"== {year}: ingest, dbt build and tests, release{because}")
+    # dbt's own event stream goes to a log file; the terminal gets one line per step
+    log_file = paths.home / "logs" / f"run-{year}.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+        result = job.execute_in_process(
+            partition_key=str(year), instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            tags={"ksm/started_by": "ksm run", **run_tags(),
+                  **({REBUILD_REASON_TAG: run.reason} if run.reason else {})},
+        )
+    seconds = time.monotonic() - started
+    if result.success:
+        release = [e.materialization for e in result.get_asset_materialization_events()
+                   if e.asset_key.path == ["release", "published_year"]]
+        meta = release[-1].metadata if release else {}
+        version = meta.get("version").value if meta.get("version") else "?"
+        new = meta.get("new_version").value if meta.get("new_version") else False
+        line = (year, "released" if new else "unchanged", f"v{version}", f"{seconds:.0f}s", result.run_id)
+    else:
+        for failure in read_run_outcome(instance, result.run_id).failure_lines():
+            say(f"  FAILED {failure}")
+        say(f"  dbt output: {log_file}")
+        line = (year, "BLOCKED", "-", f"{seconds:.0f}s", result.run_id)
+    _notify(paths, instance, result.run_id, say)
+    return line
 
 
 def _notify(paths: Paths, instance, run_id: str, say) -> None:

@@ -86,3 +86,17 @@ def test_checks_benchmark_on_a_released_home(released):
     rows = [line for line in done.stdout.splitlines() if re.match(r"^(perined|indicator_values|regions) ", line)]
     assert len(rows) == 3 and all(line.endswith("yes") for line in rows), done.stdout
     assert re.search(r"^all suites\s+\d+\.\d+\s+\d+\.\d+", done.stdout, re.M), done.stdout
+
+
+def test_events_benchmark_on_a_released_home(released):
+    """bench/events.py replays the tiny year's run both ways: every event stored each way."""
+    import os
+
+    paths = released[0]
+    env = {**os.environ, "KSM_HOME": str(paths.home), "KSM_WAREHOUSE": str(paths.warehouse),
+           "DAGSTER_HOME": str(paths.dagster_home)}
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "events.py"), "--repeat", "1"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^run \S+ \(\d{4}\), \d+ events", done.stdout, re.M), done.stdout
+    assert re.search(r"^held connections\s+\d+\.\d+\s+\d+\.\d+", done.stdout, re.M), done.stdout
