@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from orchestration.dbt_invocation import (BUILD_YEAR_ENV, PARTIAL_PARSE, dbt_build_invocation, extra_env,
                                           keep_parse_state, seed_parse_state)
@@ -48,3 +49,22 @@ def test_dbt_targets_live_in_the_home_and_only_the_newest_are_kept(tmp_path):
     invocation_target(paths, "next0000", "2025")
     kept = sorted(p.name for p in (paths.home / "dbt" / "runs").iterdir())
     assert kept == sorted(p.name for p in made[-(KEPT_RUN_TARGETS - 1):])
+
+
+def test_no_in_process_dbt_adapter_and_no_version_process():
+    """dagster-dbt still builds its adapter and reads the version through the two methods our
+    resource replaces (an upgrade that renames them would bring the cost back unnoticed)."""
+    import inspect
+    from importlib.metadata import version as installed_version
+
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt_invocation import KsmDbtCliResource
+    from orchestration.settings import venv_program
+
+    calls = inspect.getsource(DbtCliResource.cli)
+    assert "self._initialize_dbt_core_adapter(" in calls and "self._cli_version" in calls
+    resource = KsmDbtCliResource(project_dir=str(Path(__file__).parent.parent / "dbt_project"),
+                                 dbt_executable=str(venv_program("dbt")))
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+    assert str(resource._cli_version) == installed_version("dbt-core")
