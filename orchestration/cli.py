@@ -390,8 +390,11 @@ def run() -> None:
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         sys.exit(code)
     atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # e.g. `ksm query ... | head -1` closed the pipe
+        code = code or 120  # what Python's own exit returns when its final flush fails
     os._exit(code)
 
 

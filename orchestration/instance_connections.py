@@ -51,8 +51,9 @@ class EngineCache:
             if engine is not None:
                 self._engines.move_to_end(conn_string)
                 return engine
+            # one connection kept; more at once when threads ask (never a wait), closed on return
             engine = sa.create_engine(conn_string, poolclass=sa.pool.QueuePool, pool_size=1,
-                                      max_overflow=4, connect_args=connect_args)
+                                      max_overflow=-1, connect_args=connect_args)
             self._engines[conn_string] = engine
             while len(self._engines) > self._limit:
                 _, oldest = self._engines.popitem(last=False)

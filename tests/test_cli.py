@@ -80,3 +80,38 @@ def test_report_and_site_share_one_lang_option():
     assert [(o.choices, o.default, o.help) for o in options] == [expected] * 2
     assert parser.parse_args(["report", "--year", "2024"]).lang == "nl"
     assert parser.parse_args(["report", "--year", "2024", "--lang", "en"]).lang == "en"
+
+
+def _ksm_command(args: list[str], home, **kwargs):
+    """`ksm` as users start it: the console entry point (`cli.run`) in a process of its own."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KSM_HOME": str(home), "KSM_WAREHOUSE": str(home / "warehouse.duckdb"),
+           "DAGSTER_HOME": str(home / "dagster")}
+    return subprocess.run([sys.executable, "-c", "from orchestration.cli import run; run()", *args],
+                          env=env, timeout=300, **kwargs)
+
+
+def test_the_command_leaves_with_mains_code_and_all_its_output(tmp_path):
+    """run() skips the interpreter's teardown: the exit code is still main's, and what was
+    printed (stdout to a pipe, buffered) and the errors on stderr arrive whole."""
+    done = _ksm_command(["status"], tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.lower().startswith("no extracts in ") and done.stdout.endswith("delivery\n")
+    done = _ksm_command(["run", "--year", "1900"], tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr == "ksm: 1900 is before the monitor's first year 2017 (KSM_FIRST_YEAR)\n"
+    done = _ksm_command(["status", "--bogus"], tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and "unrecognized arguments: --bogus" in done.stderr
+
+
+def test_a_closed_pipe_is_a_quiet_exit(tmp_path):
+    """`ksm ... | head -1`: the reader is gone before the final flush; no traceback."""
+    import subprocess
+
+    reader = subprocess.Popen(["head", "-c", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    done = _ksm_command(["status"], tmp_path, stdout=reader.stdin, stderr=subprocess.PIPE, text=True)
+    reader.stdin.close()
+    reader.wait(timeout=60)
+    assert "Traceback" not in done.stderr
+    assert done.returncode in (0, 120)

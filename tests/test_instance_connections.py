@@ -112,3 +112,23 @@ def test_the_least_recently_used_engine_is_disposed(tmp_path):
     assert len(cache) == 2 and cache.engine(urls[0], {}) is first
     cache.dispose()
     assert len(cache) == 0 and first.pool.checkedin() == 0
+
+
+def test_run_years_holds_the_connections(tmp_path, monkeypatch):
+    """`ksm run`'s loop over the years is where the connections are held."""
+    import orchestration.instance_connections as connections
+    from orchestration.settings import Paths
+    from orchestration.yearly_runs import run_years
+
+    entered = []
+    real = connections.held_connections
+
+    def spy(instance):
+        entered.append(instance)
+        return real(instance)
+
+    monkeypatch.setattr(connections, "held_connections", spy)
+    (tmp_path / "dagster").mkdir()
+    with DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+        assert run_years(Paths(tmp_path), job=None, instance=instance, plan=[], say=lambda line: None) == 0
+    assert entered == [instance]
