@@ -6,7 +6,10 @@ Three steps, each a subcommand so that `bench/run.py` can time and sample them a
         dbt's compiled SQL of every model upstream of indicator_values, per year, written as ONE
         plain SQL script (DIR/floor.sql): per year, each model in dependency order as
         CREATE VIEW / CREATE TABLE ... AS, and indicator_values as delete + insert (its
-        incremental strategy). Compiled against W (the macros read raw.regions and the mart).
+        incremental strategy). Compiled year by year against a scratch copy of W's raw tables
+        and seeds (DIR/scratch/), where each year's SQL runs before the next year is compiled:
+        some macros decide at compile time from what the builds before left (the mart, the
+        store of pooled counts), as they do in the yearly builds.
     python bench/floor.py setup --warehouse W --db DIR/warehouse.duckdb
         a fresh database holding only what the script reads: the raw tables and the seeds of W,
         and an empty marts.indicator_values of the same columns.
@@ -28,8 +31,6 @@ import time
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-from orchestration.dbt_invocation import parse_state_cache, seed_parse_state
-from orchestration.settings import Paths
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT_DIR = ROOT / "dbt_project"
@@ -66,51 +67,70 @@ def model_statements(node, year: int) -> list[str]:
 def cmd_compile(args) -> int:
     import os
 
+    import duckdb
     from dbt.cli.main import dbtRunner
 
-    os.environ["KSM_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    scratch = out / "scratch" / "warehouse.duckdb"
+    os.environ["KSM_WAREHOUSE"] = str(scratch.resolve())
     common = ["--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
               "--target-path", str(out / "target"), "--quiet"]
-    # the home's own parse state (same profile): dbt need not parse again
-    seed_parse_state(parse_state_cache(Paths(Path(args.warehouse).resolve().parent)), out / "target")
     parsed = dbtRunner().invoke(["parse", *common])
     if not parsed.success:
         raise SystemExit(f"floor: dbt parse failed: {parsed.exception}")
+    seeds = [s for s in sorted(n.relation_name for n in parsed.result.nodes.values() if n.resource_type == "seed")
+             if _exists(Path(args.warehouse), s)]  # the seeds the builds loaded (not the RA layout's)
+    (out / "seeds.json").write_text(json.dumps(seeds), encoding="utf-8")
+    setup_database(Path(args.warehouse), scratch, seeds)
     lines = ["-- The floor: indicator_values from the raw tables, dbt's compiled SQL run as plain DuckDB.",
              "-- Written by bench/floor.py compile; one block per year, models in dependency order.",
-             "CREATE SCHEMA IF NOT EXISTS staging;", "CREATE SCHEMA IF NOT EXISTS intermediate;",
-             "CREATE SCHEMA IF NOT EXISTS marts;"]
-    seeds: set[str] = set()
+             *SCHEMAS]
     for year in parse_years(args.years):
         os.environ["KSM_BUILD_YEAR"] = str(year)  # the year's one route into dbt
         done = dbtRunner(manifest=parsed.result).invoke(["compile", "--select", f"+{MART}", *common])
         if not done.success:
             raise SystemExit(f"floor: dbt compile for {year} failed: {done.exception}")
-        seeds.update(r.node.relation_name for r in done.result if r.node.resource_type == "seed")
-        lines.append(f"\n-- ===== {year}")
+        block = [f"\n-- ===== {year}"]
         for node in _nodes_in_order(done.result):
-            lines.append(f"-- {node.name} ({node.config.materialized})")
-            lines.extend(model_statements(node, year))
+            block.append(f"-- {node.name} ({node.config.materialized})")
+            block.extend(model_statements(node, year))
+        lines.extend(block)
+        year_script = out / f"floor-{year}.sql"
+        year_script.write_text("\n".join([*SCHEMAS, *block]) + "\n", encoding="utf-8")
+        # the year's SQL runs in the scratch copy before the next year is compiled (in this
+        # process: dbt's adapter keeps the database open, and DuckDB shares it in-process)
+        with duckdb.connect(str(scratch)) as con:
+            con.execute(year_script.read_text(encoding="utf-8"))
     (out / "floor.sql").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (out / "seeds.json").write_text(json.dumps(sorted(seeds)), encoding="utf-8")
     print(f"wrote {out / 'floor.sql'}")
     return 0
 
 
-def cmd_setup(args) -> int:
+def _exists(warehouse: Path, relation: str) -> bool:
     import duckdb
 
-    db = Path(args.db)
+    _, schema, name = (p.strip('"') for p in relation.split("."))
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                                [schema, name]).fetchone()[0])
+
+
+SCHEMAS = ["CREATE SCHEMA IF NOT EXISTS staging;", "CREATE SCHEMA IF NOT EXISTS intermediate;",
+           "CREATE SCHEMA IF NOT EXISTS marts;"]
+
+
+def setup_database(warehouse: Path, db: Path, seeds: list[str]) -> int:
+    """A fresh database with W's raw tables and seeds and an empty mart; the number of raw tables."""
+    import duckdb
+
     if db.name != "warehouse.duckdb":
         raise SystemExit("floor: the database must be called warehouse.duckdb (the compiled SQL names it)")
     db.parent.mkdir(parents=True, exist_ok=True)
     for stale in (db, db.with_suffix(".duckdb.wal")):
         stale.unlink(missing_ok=True)
-    seeds = json.loads((db.parent / "seeds.json").read_text()) if (db.parent / "seeds.json").exists() else []
     con = duckdb.connect(str(db))
-    con.execute(f"ATTACH '{Path(args.warehouse).resolve().as_posix()}' AS src (READ_ONLY)")
+    con.execute(f"ATTACH '{warehouse.resolve().as_posix()}' AS src (READ_ONLY)")
     for schema in ("raw", "staging", "intermediate", "marts"):
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' "
@@ -123,7 +143,14 @@ def cmd_setup(args) -> int:
     con.execute(f"CREATE TABLE marts.{MART} AS SELECT * FROM src.marts.{MART} LIMIT 0")
     con.execute("CHECKPOINT")
     con.close()
-    print(f"floor database: {len(tables)} raw tables, {len(seeds)} seeds -> {db}")
+    return len(tables)
+
+
+def cmd_setup(args) -> int:
+    db = Path(args.db)
+    seeds = json.loads((db.parent / "seeds.json").read_text()) if (db.parent / "seeds.json").exists() else []
+    tables = setup_database(Path(args.warehouse), db, seeds)
+    print(f"floor database: {tables} raw tables, {len(seeds)} seeds -> {db}")
     return 0
 
 

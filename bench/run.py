@@ -214,7 +214,7 @@ def floor_runs(home: Path, workdir: Path, years: list[int], repeat: int) -> dict
     warehouse = str(home / "warehouse.duckdb")
     env = dict(os.environ)
     started = time.monotonic()
-    log("  floor: dbt compiles the SQL of every model ...")
+    log("  floor: dbt compiles the SQL of every model, year by year in a scratch copy ...")
     run_checked([py, script, "compile", "--warehouse", warehouse, "--years", f"{years[0]}-{years[-1]}",
                  "--out", str(out)], env, workdir / "floor-compile.log", "floor compile")
     log(f"  floor script compiled by dbt in {time.monotonic() - started:.0f}s -> {out / 'floor.sql'}")

@@ -31,6 +31,7 @@ away), so it adds nothing to what the attack already sees.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -648,3 +649,78 @@ def test_no_withheld_cell_of_the_five_years_is_recoverable(five_years):
                              "and suppressed") != [(0,)]
     assert found["disclosed"] == [], found["disclosed"][:20]
     assert found["sii_over_withheld"] == []
+
+
+def _copy_warehouse(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", ".wal"):
+        if Path(f"{source}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
+    return target
+
+
+def _pooled_by_year(warehouse: Path) -> list[tuple]:
+    return values(warehouse, "select * exclude (year) from intermediate.int_pooled_counts_by_year order by all")
+
+
+def _recounted_years(target: Path) -> set[int]:
+    """The data years the last build's store of pooled counts counted again (its compiled SQL)."""
+    compiled = next(target.glob("run/**/int_pooled_counts_store.sql")).read_text()
+    return {int(y) for y in re.findall(r"\bcounted_(\d{4})\b", compiled)}
+
+
+@pytest.mark.e2e
+def test_a_reloaded_earlier_year_is_counted_again_for_the_pooled_period(five_years, tmp_path):
+    """The store of yearly pooled counts reuses a year only while what it was counted from is
+    unchanged: a 2021 slice reloaded without a build of 2021 (say a blocked year) is counted
+    again by the next 2024 build, the others are not, and the result equals counting all five
+    years afresh."""
+    from orchestration.dbt_invocation import extra_env
+    from test_dbt_macros import run_dbt
+
+    warehouse = _copy_warehouse(five_years[0], tmp_path / "wh" / "warehouse.duckdb")
+
+    def build_2024(folder: str) -> Path:
+        with extra_env({"KSM_OWN_CLASSIFICATION": "true", "KSM_BUILD_YEAR": "2024"}):
+            result = run_dbt(tmp_path / folder, "run", warehouse=warehouse)
+        assert result.returncode == 0, result.stdout[-4000:]
+        return tmp_path / folder / "target"
+
+    assert _recounted_years(build_2024("unchanged")) == set(), "nothing changed: every year is reused"
+    preterm_2021 = values(warehouse, "select numerator from intermediate.int_pooled_counts_by_year where "
+                                     "data_year = 2021 and indicator_code = 'preterm' and region_code = 'NL01' "
+                                     "and breakdown = 'total'")[0][0]
+    with duckdb.connect(str(warehouse)) as con:  # three more preterm births in the 2021 slice
+        con.execute("update raw.perined set amww = 30 where year = 2021 and kind_id in (select kind_id from "
+                    "raw.perined where year = 2021 and amww >= 37 order by source_row limit 3)")
+
+    assert _recounted_years(build_2024("reloaded")) == {2021}
+    assert values(warehouse, "select numerator from intermediate.int_pooled_counts_by_year where "
+                             "data_year = 2021 and indicator_code = 'preterm' and region_code = 'NL01' "
+                             "and breakdown = 'total'") == [(preterm_2021 + 3,)]
+    stored = _pooled_by_year(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table intermediate.int_pooled_counts_store")
+    assert _recounted_years(build_2024("afresh")) == set(YEARS)
+    assert _pooled_by_year(warehouse) == stored
+
+
+@pytest.mark.e2e
+def test_a_new_target_classification_counts_every_pooled_year_again(five_years, tmp_path):
+    """Another classification to harmonise to is in the fingerprint: no year counted on the
+    old one is reused."""
+    from orchestration.dbt_invocation import extra_env
+    from test_dbt_macros import run_dbt
+
+    warehouse = _copy_warehouse(five_years[0], tmp_path / "wh" / "warehouse.duckdb")
+    with duckdb.connect(str(warehouse)) as con:  # a 2025 classification: 2024's gemeenten as they are
+        con.execute("insert into raw.regions select * replace (2025 as classification_year) "
+                    "from raw.regions where classification_year = 2024")
+        con.execute("insert into raw.gemeente_code_map select * replace (2025 as to_year) "
+                    "from raw.gemeente_code_map where to_year = 2024")
+    with extra_env({"KSM_OWN_CLASSIFICATION": "true", "KSM_BUILD_YEAR": "2024"}):
+        result = run_dbt(tmp_path / "new", "run", warehouse=warehouse)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert _recounted_years(tmp_path / "new" / "target") == set(YEARS)
+    assert values(warehouse, "select distinct classification_year from intermediate.int_pooled_counts_store "
+                             "where data_year between 2020 and 2024") == [(2025,)]

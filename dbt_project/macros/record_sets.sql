@@ -14,8 +14,8 @@
   It reads the CTEs `classifications` and `split_sources` of count_cells.
 
   The record sets:
-    births          int_births (a year) or int_births_pooled (a pooled period): one row per
-                    child, twins counted per child; persons 1
+    births          int_births (a year) or int_births_pooled (the years of a pooled period):
+                    one row per child, twins counted per child; persons 1
     questionnaire   int_questionnaire: one row per gemeente asked (a census: count_cells also
                     counts the rows whose answer is missing, column unanswered); persons 1
     children_0_1    the year's youth-protection records (persons 0: the children are in the
@@ -75,4 +75,6 @@
     cross join classifications as c
     left join split_sources as sp
         on sp.from_code = r.gemeente_code_own and r.gemeente_code_target is not null
+    -- the window's years only: a pooled year is counted from the five-year record view
+    where r.year between {{ window.year_from }} and {{ window.year_to }}
 {%- endmacro %}

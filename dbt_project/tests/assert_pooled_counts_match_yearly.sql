@@ -1,10 +1,12 @@
 -- The pooled period is counted like the yearly figures: the build year's row of
 -- int_pooled_counts_by_year equals int_indicator_counts (target classification) for every
 -- pooled cell; Nederland's births-based denominator of big2 equals the births counted straight
--- from staging for each of the five years; every pooled birth with a valid gemeente code reaches
--- a gemeente of the target classification; and the pooled cells are the sums of the years.
+-- from staging for each of the five years (so no year is missing from the store of pooled
+-- counts); every valid gemeente code of the pooled births reaches the target classification;
+-- and the pooled cells are the sums of the years.
 {%- set build = build_year() %}
 {%- set target = target_classification_year() %}
+{%- set window = pooled_window() %}
 
 with by_year as (
     select * from {{ ref('int_pooled_counts_by_year') }}
@@ -21,6 +23,17 @@ births as (
     where year between {{ build - 4 }} and {{ build }}
         and (coalesce(mortality_code, 0) not in (1, 2) or gestational_age_weeks >= 24)
     group by year
+),
+
+codes as (
+    -- the valid gemeente codes of the pooled births (a code without a code-map row to the
+    -- target would leave its births without a gemeente: harmonise_gemeente's 'not_in_code_map')
+    select distinct year, gemeente_code
+    from {{ ref('stg_perined') }}
+    where {{ 'true' if window.has_births else 'false' }}
+        and year between {{ window.year_from }} and {{ window.year_to }}
+        and gemeente_code_status = 'ok'
+        and (coalesce(mortality_code, 0) not in (1, 2) or gestational_age_weeks >= 24)
 ),
 
 pooled_sums as (
@@ -48,10 +61,19 @@ left join births as s
 where b.indicator_code = 'big2' and b.region_code = 'NL01' and b.breakdown = 'total'
     and b.denominator is distinct from s.births
 union all
-select 'pooled birth with a valid code but no gemeente', null, p.child_id, null, cast(p.year as varchar),
+select 'pooled births with a valid code that does not reach the target classification', null,
+    c.gemeente_code, null, cast(c.year as varchar), null, null, null, null
+from codes as c
+where not exists (
+    select 1 from {{ ref('stg_gemeente_code_map') }} as m
+    where m.from_year = c.year and m.from_code = c.gemeente_code and m.to_year = {{ target }}
+)
+union all
+select 'a year of the pooled period has no counts in the store', null, null, null, cast(y.range as varchar),
     null, null, null, null
-from {{ ref('int_births_pooled') }} as p
-where p.gemeente_code_status = 'ok' and p.gemeente_code_target is null
+from range({{ window.year_from }}, {{ window.year_to }} + 1) as y
+where {{ 'true' if window.indicators else 'false' }}
+    and not exists (select 1 from {{ ref('int_pooled_counts_store') }} as s where s.data_year = y.range)
 union all
 select 'pooled cell is not the sum of its years', c.indicator_code, c.region_code, c.breakdown,
     c.breakdown_category, c.numerator, c.denominator, s.numerator, s.denominator

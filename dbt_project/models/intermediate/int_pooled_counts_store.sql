@@ -1,0 +1,52 @@
+-- The yearly counts pooled periods are summed from, kept across builds: per data year, its
+-- numerator and denominator per pooled indicator x region x breakdown category on the target
+-- classification (count_cells() over that one year: the same SQL as int_indicator_counts), with
+-- the fingerprint of what they were counted from (macros/pooled_store.sql). A year of the build
+-- year's pooled period is counted again only when its fingerprint changed (always for a new
+-- build year, a reloaded year, a new classification or definitions); every other stored year is
+-- carried over as counted. Aggregates only: the records stay in staging.
+{{ config(materialized='table') }}
+{%- set build = build_year() %}
+{%- set target = target_classification_year() %}
+{%- set window = pooled_window() %}
+{%- set fingerprints = pooled_count_fingerprints(window, target) %}
+{%- set stored = pooled_count_store() %}
+{%- set kept = pooled_stored_fingerprints(stored) %}
+{%- set recount = [] %}
+{%- for year, fingerprint in fingerprints.items() if kept.get(year) != fingerprint %}
+{%- do recount.append(year) %}
+{%- endfor %}
+{%- if not execute %}
+{#- while parsing: every relation a pooled count may read (dbt records the refs) #}
+{%- do count_cells(counting_window('pooled', build, target, pooled=window)) %}
+{%- endif %}
+{%- set columns = pooled_store_columns() %}
+
+{%- for year in recount %}
+select
+    cast(data_year as integer)                                          as data_year,
+    '{{ fingerprints[year] }}'                                          as fingerprint,
+    {{ cell_keys() | join(', ') }},
+    region_name,
+    numerator,
+    denominator,
+    is_denominator_complete
+from ({{ pooled_count_sql(window, year, target) }}) as counted_{{ year }}
+union all
+{%- endfor %}
+{%- if stored %}
+select {{ columns | join(', ') }}
+from {{ stored }}
+{%- if recount %}
+where data_year not in ({{ recount | join(', ') }})
+{%- endif %}
+{%- else %}
+select
+    cast(null as integer) as data_year, cast(null as varchar) as fingerprint,
+    cast(null as varchar) as indicator_code, cast(null as integer) as classification_year,
+    cast(null as varchar) as region_level, cast(null as varchar) as region_code,
+    cast(null as varchar) as breakdown, cast(null as varchar) as breakdown_category,
+    cast(null as varchar) as region_name, cast(null as bigint) as numerator,
+    cast(null as bigint) as denominator, cast(null as boolean) as is_denominator_complete
+where false
+{%- endif %}
