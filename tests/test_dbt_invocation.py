@@ -68,3 +68,20 @@ def test_no_in_process_dbt_adapter_and_no_version_process():
                                  dbt_executable=str(venv_program("dbt")))
     assert resource._initialize_dbt_core_adapter(["build"]) is None
     assert str(resource._cli_version) == installed_version("dbt-core")
+
+
+def test_dbt_reads_back_its_own_parse_state(dbt_scratch):
+    """The next dbt invocation starts from the parse state the last one wrote. dbt silently
+    parses the whole project again (seconds per year) when it cannot load that state, e.g. a
+    unit-test override with number keys, which its msgpack reader refuses."""
+    import json
+
+    from test_dbt_macros import run_dbt
+
+    folder = dbt_scratch / "parse_state"
+    for attempt in range(2):
+        done = run_dbt(folder, "parse", "--log-format", "json", "--log-level", "debug")
+        assert done.returncode == 0, done.stdout[-3000:]
+    names = {json.loads(line)["info"]["name"] for line in done.stdout.splitlines() if line.startswith("{")}
+    assert "ParsedFileLoadFailed" not in names
+    assert "PartialParsingSkipParsing" in names or "PartialParsingEnabled" in names, sorted(names)

@@ -13,8 +13,8 @@
 {%- set stored = pooled_count_store() %}
 {%- set kept = pooled_stored_fingerprints(stored) %}
 {%- set recount = [] %}
-{%- for year, fingerprint in fingerprints.items() if kept.get(year) != fingerprint %}
-{%- do recount.append(year) %}
+{%- for year, fingerprint in fingerprints.items() if kept.get(year | int) != fingerprint %}
+{%- do recount.append((year | int, fingerprint)) %}
 {%- endfor %}
 {%- if not execute %}
 {#- while parsing: every relation a pooled count may read (dbt records the refs) #}
@@ -22,10 +22,10 @@
 {%- endif %}
 {%- set columns = pooled_store_columns() %}
 
-{%- for year in recount %}
+{%- for year, fingerprint in recount %}
 select
     cast(data_year as integer)                                          as data_year,
-    '{{ fingerprints[year] }}'                                          as fingerprint,
+    '{{ fingerprint }}'                                                 as fingerprint,
     {{ cell_keys() | join(', ') }},
     region_name,
     numerator,
@@ -38,7 +38,7 @@ union all
 select {{ columns | join(', ') }}
 from {{ stored }}
 {%- if recount %}
-where data_year not in ({{ recount | join(', ') }})
+where data_year not in ({{ recount | map('first') | join(', ') }})
 {%- endif %}
 {%- else %}
 select
