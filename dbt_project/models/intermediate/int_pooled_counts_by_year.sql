@@ -18,27 +18,41 @@ with stored as (
         and data_year between {{ window.year_from }} and {{ window.year_to }}
 ),
 
-cells as (
-    select distinct {{ cell_keys() | join(', ') }}, region_name
+-- a year's stored frame holds every indicator x region for each breakdown category seen that
+-- year (count_cells), so the rows to add are those of the categories the year lacks
+year_categories as (
+    select distinct data_year, breakdown, breakdown_category
     from stored
 ),
 
-data_years as (
-    select range as data_year
-    from range({{ window.year_from }}, {{ window.year_to }} + 1)
+missing_categories as (
+    select y.range as data_year, c.breakdown, c.breakdown_category
+    from range({{ window.year_from }}, {{ window.year_to }} + 1) as y
+    cross join (select distinct breakdown, breakdown_category from year_categories) as c
+    where not exists (
+        select 1 from year_categories as k
+        where k.data_year = y.range and k.breakdown = c.breakdown and k.breakdown_category = c.breakdown_category
+    )
+),
+
+framed as (
+    select data_year, {{ cell_keys() | join(', ') }}, region_name, numerator, denominator,
+        is_denominator_complete
+    from stored
+    union all
+    select distinct m.data_year, {% for key in cell_keys() %}s.{{ key }}, {% endfor %}s.region_name,
+        0, 0, true
+    from missing_categories as m
+    inner join stored as s
+        on s.breakdown = m.breakdown and s.breakdown_category = m.breakdown_category
 )
 
 select
     cast({{ build }} as integer)                                        as year,
-    cast(y.data_year as integer)                                        as data_year,
-    {%- for key in cell_keys() %}
-    c.{{ key }},
-    {%- endfor %}
-    c.region_name,
-    cast(coalesce(s.numerator, 0) as bigint)                            as numerator,
-    cast(coalesce(s.denominator, 0) as bigint)                          as denominator,
-    coalesce(s.is_denominator_complete, true)                           as is_denominator_complete
-from data_years as y
-cross join cells as c
-left join stored as s
-    on s.data_year = y.data_year and {{ match_on('s', 'c') }}
+    cast(data_year as integer)                                          as data_year,
+    {{ cell_keys() | join(', ') }},
+    region_name,
+    cast(numerator as bigint)                                           as numerator,
+    cast(denominator as bigint)                                         as denominator,
+    is_denominator_complete
+from framed
