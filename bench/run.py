@@ -13,8 +13,9 @@ Wall time and peak RSS of the whole process tree (sampled from /proc) per comman
 end events in the Dagster event log of the runs.
 
 Then the floor (bench/floor.py): dbt's compiled SQL of every model upstream of indicator_values,
-per year in dependency order, as one plain SQL script run in one DuckDB connection on a copy of
-the raw tables; its indicator_values must equal the warehouse's. Then the limit (bench/limit.py):
+per year in dependency order (compiled year by year in a scratch copy where each year's SQL
+runs first), as one plain SQL script run in one DuckDB connection on a copy of the raw tables;
+its indicator_values must equal the warehouse's. Then the limit (bench/limit.py):
 the least SQL for the same birth cells (one scan per source, one GROUPING SETS aggregation, the
 region levels and pooled periods summed from the cells) from the same raw tables, one process;
 its counts must equal the warehouse's; and a DuckDB scan of the extracts' CSVs. Ratios in CPU
