@@ -106,9 +106,16 @@
     {{ return(fingerprints) }}
 {%- endmacro %}
 
+{% macro pooled_store_column_types() -%}
+    {#- the store's columns and their types, in order -#}
+    {{ return([('data_year', 'integer'), ('fingerprint', 'varchar'), ('indicator_code', 'varchar'),
+               ('classification_year', 'integer'), ('region_level', 'varchar'), ('region_code', 'varchar'),
+               ('breakdown', 'varchar'), ('breakdown_category', 'varchar'), ('region_name', 'varchar'),
+               ('numerator', 'bigint'), ('denominator', 'bigint'), ('is_denominator_complete', 'boolean')]) }}
+{%- endmacro %}
+
 {% macro pooled_store_columns() -%}
-    {{ return(['data_year', 'fingerprint'] + cell_keys()
-              + ['region_name', 'numerator', 'denominator', 'is_denominator_complete']) }}
+    {{ return(pooled_store_column_types() | map('first') | list) }}
 {%- endmacro %}
 
 {% macro pooled_count_store() -%}

@@ -16,3 +16,13 @@
 {% macro unit_interval_hash(key) -%}
     (cast(('0x' || left(md5(cast({{ key }} as varchar)), 8)) as bigint) / 4294967296.0)
 {%- endmacro %}
+
+{#- A select of no rows with the given (name, SQL type) columns: the empty side of a model
+    whose source does not exist yet. -#}
+{% macro no_rows(columns) -%}
+    select
+    {%- for name, type in columns %}
+        cast(null as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    where false
+{%- endmacro %}

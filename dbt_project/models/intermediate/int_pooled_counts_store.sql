@@ -41,12 +41,5 @@ from {{ stored }}
 where data_year not in ({{ recount | map('first') | join(', ') }})
 {%- endif %}
 {%- else %}
-select
-    cast(null as integer) as data_year, cast(null as varchar) as fingerprint,
-    cast(null as varchar) as indicator_code, cast(null as integer) as classification_year,
-    cast(null as varchar) as region_level, cast(null as varchar) as region_code,
-    cast(null as varchar) as breakdown, cast(null as varchar) as breakdown_category,
-    cast(null as varchar) as region_name, cast(null as bigint) as numerator,
-    cast(null as bigint) as denominator, cast(null as boolean) as is_denominator_complete
-where false
+{{ no_rows(pooled_store_column_types()) }}
 {%- endif %}

@@ -31,13 +31,9 @@ published as (
         and year_to between {{ window.year_from }} and {{ build - 1 }}
         and classification_year = {{ target }}
     {%- else %}
-    select
-        cast(null as varchar) as indicator_code, cast(null as integer) as data_year,
-        cast(null as varchar) as region_code, cast(null as integer) as classification_year,
-        cast(null as varchar) as breakdown, cast(null as varchar) as breakdown_category,
-        cast(null as boolean) as suppressed, cast(null as bigint) as numerator,
-        cast(null as bigint) as denominator
-    where false
+    {{ no_rows([('indicator_code', 'varchar'), ('data_year', 'integer'), ('region_code', 'varchar'),
+                ('classification_year', 'integer'), ('breakdown', 'varchar'), ('breakdown_category', 'varchar'),
+                ('suppressed', 'boolean'), ('numerator', 'bigint'), ('denominator', 'bigint')]) }}
     {%- endif %}
 )
 
