@@ -6,6 +6,11 @@
   A birth is a live birth (mortality code 0, 3, 4, 5) or a stillbirth (code 1-2) from 24
   completed weeks; stillbirths under 24 weeks (or without gestational age) are not births.
 -#}
+{#- A Perined record that is a birth (columns of stg_perined). -#}
+{% macro is_counted_birth() -%}
+    (coalesce(mortality_code, 0) not in (1, 2) or gestational_age_weeks >= 24)
+{%- endmacro %}
+
 {% macro birth_records(year_from, year_to, target_year) -%}
 with perined as (
     select *
@@ -16,8 +21,7 @@ with perined as (
 births as (
     select *
     from perined
-    where coalesce(mortality_code, 0) not in (1, 2)
-        or gestational_age_weeks >= 24
+    where {{ is_counted_birth() }}
 ),
 
 harmonised as {{ harmonise_gemeente(

@@ -8,6 +8,7 @@
   - the SQL that counts it: count_cells() over that one year, and birth_records() of that year
     (int_births_pooled is read by name in count_cells): the target classification, the pooled
     indicators and breakdowns, the edition's definitions and this project's macros are all in it;
+    and the source of the store's model and of every model it reads;
   - DuckDB's version;
   - the content of every relation that SQL reads (pooled_count_inputs()): of the yearly record
     sources the rows of that year, of the others the rows the count reads; per relation a sum
@@ -98,20 +99,30 @@
     {%- for row in run_query(content_sql).rows -%}
         {%- do content.update({row[0] | int: row[1]}) -%}
     {%- endfor -%}
+    {#- the SQL of this model and of each model it reads (int_births_pooled is read by name;
+        its year's records are birth_records() of that year) -#}
+    {%- set models = [model.raw_code] -%}
+    {%- for parent in model.depends_on.nodes if parent in graph.nodes -%}
+        {%- do models.append(graph.nodes[parent].raw_code) -%}
+    {%- endfor -%}
+    {%- set models_md5 = local_md5(models | join('|')) -%}
     {%- set fingerprints = {} -%}
     {%- for year in years -%}
         {%- set code = pooled_count_sql(window, year, target) ~ birth_records(year, year, target) -%}
-        {%- do fingerprints.update({year: local_md5(code ~ '|' ~ content.get(year, 'no rows'))}) -%}
+        {%- do fingerprints.update({year: local_md5(code ~ '|' ~ models_md5 ~ '|' ~ content.get(year, 'no rows'))}) -%}
     {%- endfor -%}
     {{ return(fingerprints) }}
 {%- endmacro %}
 
 {% macro pooled_store_column_types() -%}
-    {#- the store's columns and their types, in order -#}
-    {{ return([('data_year', 'integer'), ('fingerprint', 'varchar'), ('indicator_code', 'varchar'),
-               ('classification_year', 'integer'), ('region_level', 'varchar'), ('region_code', 'varchar'),
-               ('breakdown', 'varchar'), ('breakdown_category', 'varchar'), ('region_name', 'varchar'),
-               ('numerator', 'bigint'), ('denominator', 'bigint'), ('is_denominator_complete', 'boolean')]) }}
+    {#- the store's columns and their types: the year, the fingerprint, a cell's keys and counts -#}
+    {%- set columns = [('data_year', 'integer'), ('fingerprint', 'varchar')] -%}
+    {%- for key in cell_keys() -%}
+        {%- do columns.append((key, 'integer' if key == 'classification_year' else 'varchar')) -%}
+    {%- endfor -%}
+    {%- do columns.extend([('region_name', 'varchar'), ('numerator', 'bigint'), ('denominator', 'bigint'),
+                           ('is_denominator_complete', 'boolean')]) -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {% macro pooled_store_columns() -%}
@@ -129,7 +140,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
-    {{ return(relation if columns == pooled_store_columns() else none) }}
+    {{ return(relation if columns | sort == pooled_store_columns() | sort else none) }}
 {%- endmacro %}
 
 {% macro pooled_stored_fingerprints(stored) -%}

@@ -7,7 +7,7 @@ with births as (
     select count(*) as births
     from {{ ref('stg_perined') }}
     where year = {{ build_year() }}
-        and (coalesce(mortality_code, 0) not in (1, 2) or gestational_age_weeks >= 24)
+        and {{ is_counted_birth() }}
 ),
 
 counted as (

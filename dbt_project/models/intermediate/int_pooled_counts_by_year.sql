@@ -9,13 +9,16 @@
 -- pooled_window() finds five complete years for; empty otherwise. Region levels as in
 -- int_indicator_counts, without split parts.
 {%- set build = build_year() %}
+{%- set target = target_classification_year() %}
 {%- set window = pooled_window() %}
 
 with stored as (
+    -- the store was brought up to date for these years by this build (its parent)
     select *
     from {{ ref('int_pooled_counts_store') }}
     where {{ 'true' if window.indicators else 'false' }}
         and data_year between {{ window.year_from }} and {{ window.year_to }}
+        and classification_year = {{ target }}
 ),
 
 -- a year's stored frame holds every indicator x region for each breakdown category seen that

@@ -24,15 +24,11 @@
 
 {%- for year, fingerprint in recount %}
 select
-    cast(data_year as integer)                                          as data_year,
-    '{{ fingerprint }}'                                                 as fingerprint,
-    {{ cell_keys() | join(', ') }},
-    region_name,
-    numerator,
-    denominator,
-    is_denominator_complete
+    {%- for name, type in pooled_store_column_types() %}
+    cast({{ sql_string(fingerprint) if name == 'fingerprint' else name }} as {{ type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 from ({{ pooled_count_sql(window, year, target) }}) as counted_{{ year }}
-union all
+union all by name
 {%- endfor %}
 {%- if stored %}
 select {{ columns | join(', ') }}
