@@ -724,3 +724,26 @@ def test_a_new_target_classification_counts_every_pooled_year_again(five_years, 
     assert _recounted_years(tmp_path / "new" / "target") == set(YEARS)
     assert values(warehouse, "select distinct classification_year from intermediate.int_pooled_counts_store "
                              "where data_year between 2020 and 2024") == [(2025,)]
+
+
+@pytest.mark.e2e
+def test_the_store_refuses_an_input_its_fingerprint_does_not_cover(five_years, tmp_path):
+    """A relation the pooled count reads but pooled_count_inputs() does not declare would be
+    read without being fingerprinted (a change to it would not make a recount): the build stops
+    and says where to declare it."""
+    import subprocess
+
+    from orchestration.dbt_invocation import extra_env
+    from test_dbt_macros import DBT, PROJECT_DIR
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    store = project / "models" / "intermediate" / "int_pooled_counts_store.sql"
+    store.write_text(store.read_text() + "\n-- reads {{ ref('stg_questionnaire') }} too\n")
+    warehouse = _copy_warehouse(five_years[0], tmp_path / "wh" / "warehouse.duckdb")
+    with extra_env({"KSM_BUILD_YEAR": "2024", "KSM_WAREHOUSE": str(warehouse)}):
+        done = subprocess.run([str(DBT), "run", "--select", "int_pooled_counts_store", "--project-dir", str(project),
+                               "--profiles-dir", str(project), "--target-path", str(tmp_path / "target"),
+                               "--log-path", str(tmp_path / "logs")], capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "stg_questionnaire', which their fingerprint does not cover" in done.stdout, done.stdout[-3000:]
