@@ -79,8 +79,7 @@ def cmd_compile(args) -> int:
     parsed = dbtRunner().invoke(["parse", *common])
     if not parsed.success:
         raise SystemExit(f"floor: dbt parse failed: {parsed.exception}")
-    seeds = [s for s in sorted(n.relation_name for n in parsed.result.nodes.values() if n.resource_type == "seed")
-             if _exists(Path(args.warehouse), s)]  # the seeds the builds loaded (not the RA layout's)
+    seeds = loaded_seeds(Path(args.warehouse), parsed.result)
     (out / "seeds.json").write_text(json.dumps(seeds), encoding="utf-8")
     setup_database(Path(args.warehouse), scratch, seeds)
     lines = ["-- The floor: indicator_values from the raw tables, dbt's compiled SQL run as plain DuckDB.",
@@ -107,13 +106,14 @@ def cmd_compile(args) -> int:
     return 0
 
 
-def _exists(warehouse: Path, relation: str) -> bool:
+def loaded_seeds(warehouse: Path, manifest) -> list[str]:
+    """The project's seeds that the builds loaded into W (not the RA layout's), as relation names."""
     import duckdb
 
-    _, schema, name = (p.strip('"') for p in relation.split("."))
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                                [schema, name]).fetchone()[0])
+        tables = set(con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall())
+    seeds = (n.relation_name for n in manifest.nodes.values() if n.resource_type == "seed")
+    return sorted(r for r in seeds if tuple(p.strip('"') for p in r.split(".")[1:]) in tables)
 
 
 SCHEMAS = ["CREATE SCHEMA IF NOT EXISTS staging;", "CREATE SCHEMA IF NOT EXISTS intermediate;",
