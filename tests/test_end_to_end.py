@@ -254,3 +254,49 @@ def test_changes_count_cells_newly_withheld_and_published(released, tmp_path):
     assert changes["indicators"] == {"preterm": {
         "rows_added": 0, "rows_removed": 0, "values_changed": 0, "max_abs_change": 0.0,
         "cells_newly_withheld": 1, "cells_newly_published": 1, "national_value_changed": False}}
+
+
+def _published_contents(paths) -> dict:
+    from orchestration.published import RELEASED_MARTS
+
+    with duckdb.connect(str(paths.published), read_only=True) as con:
+        return {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                for table in (*RELEASED_MARTS, "releases")}
+
+
+def test_published_file_is_updated_in_place_and_written_afresh_when_it_must(copy_home):
+    """Publishing a year copies the published file and replaces the year's rows; the file is
+    written afresh instead when a copy would keep too much free space (the blocks of the year's
+    old rows) or when its tables are not this version's. Every way gives the same contents."""
+    from orchestration.assets.release.publish import _swap_published, _updatable, latest_release, sql_path
+
+    paths = copy_home
+    version, manifest = latest_release(paths, YEAR)
+    release_dir = paths.releases / str(YEAR) / f"v{version}"
+    values = sql_path(release_dir / "indicator_values.parquet")
+    before = _published_contents(paths)
+
+    def updatable() -> bool:
+        with duckdb.connect() as con:
+            return _updatable(con, paths.published, values)
+
+    def publish_again() -> None:
+        with duckdb.connect() as con:
+            _swap_published(con, paths, YEAR, version, release_dir, manifest)
+        assert _published_contents(paths) == before
+        assert not list(paths.published_dir.glob(".monitor-*"))
+
+    assert updatable()
+    publish_again()  # in place: the one year is the whole file, so half of it is now free blocks
+    assert not updatable()
+    publish_again()  # written afresh: compact again
+    assert updatable()
+
+    with duckdb.connect(str(paths.published)) as con:
+        con.execute("ALTER TABLE releases DROP COLUMN synthetic")  # a file from before the flag
+    assert not updatable()
+    publish_again()  # afresh, with this version's releases table (the flag from the inbox's markers)
+    assert updatable()
+    with duckdb.connect(str(paths.published)) as con:
+        con.execute("ALTER TABLE indicator_values ADD COLUMN left_over INTEGER")
+    assert not updatable()  # not the release's columns: written afresh, by name, as before

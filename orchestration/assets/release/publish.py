@@ -1,7 +1,8 @@
 """Publishing a year: an immutable release folder and an atomic swap of the analysts' file.
 
 `releases/<year>/v<n>/` gets Parquet files and `manifest.json`; `published/monitor.duckdb` is
-rebuilt as a new file beside the old one and moved over it with one rename. A reader that has the
+written as a new file beside the old one (a copy of it with the year's rows replaced, or afresh)
+and moved over it with one rename. A reader that has the
 old file open keeps its consistent view (the old inode), and a new reader sees the new release:
 never a mix, and an open read-only connection never blocks the release.
 """
@@ -27,7 +28,7 @@ from orchestration.locking import lock as lock_file
 from orchestration.locking import unlock as unlock_file
 from orchestration.provenance import synthetic_inputs
 from orchestration.ra.records import uses_ra_layout
-from orchestration.published import REFERENCE_TABLES, releases_ddl
+from orchestration.published import REFERENCE_TABLES, RELEASES_TABLE, releases_ddl
 from orchestration.settings import Paths
 
 # run tag: why a released year is built again (set by `ksm run` and the inbox sensor)
@@ -350,51 +351,42 @@ def _published_has_synthetic(paths: Paths) -> bool:
 
 def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, version: int,
                     release_dir: Path, manifest: dict) -> None:
-    """Write a new published file (earlier years from the current one, this year from its
-    release folder) and rename it over the old one."""
+    """Write a new published file and rename it over the old one: a copy of the old file with
+    the year's rows replaced (see `_updatable`), else a file written afresh from the old file's
+    other years and this year's release folder."""
     paths.published_dir.mkdir(parents=True, exist_ok=True)
     new_file = paths.published_dir / f".monitor-{uuid.uuid4().hex[:8]}.duckdb"
     old_exists = paths.published.exists()
     release_values = sql_path(release_dir / "indicator_values.parquet")
     try:
+        in_place = old_exists and _updatable(con, paths.published, release_values)
+        if in_place:
+            shutil.copyfile(paths.published, new_file)
         con.execute(f"ATTACH {sql_path(new_file)} AS ksm_new")
-        if old_exists:
+        afresh_from_old = old_exists and not in_place
+        if afresh_from_old:
             con.execute(f"ATTACH {sql_path(paths.published)} AS ksm_old (READ_ONLY)")
         try:
-            earlier = (f"SELECT * FROM ksm_old.main.indicator_values WHERE year_to <> {int(year)} UNION ALL BY NAME "
-                       if old_exists else "")
-            con.execute(
-                f"CREATE TABLE ksm_new.main.indicator_values AS {earlier}"
-                f"SELECT * FROM read_parquet({release_values})"
-            )
+            if in_place:
+                con.execute(f"DELETE FROM ksm_new.main.indicator_values WHERE year_to = {int(year)}")
+                con.execute("INSERT INTO ksm_new.main.indicator_values BY NAME "
+                            f"SELECT * FROM read_parquet({release_values})")
+            else:
+                earlier = (f"SELECT * FROM ksm_old.main.indicator_values WHERE year_to <> {int(year)} "
+                           "UNION ALL BY NAME " if afresh_from_old else "")
+                con.execute(f"CREATE TABLE ksm_new.main.indicator_values AS {earlier}"
+                            f"SELECT * FROM read_parquet({release_values})")
+                con.execute(releases_ddl("ksm_new.main.releases"))
+                if afresh_from_old:
+                    con.execute("INSERT INTO ksm_new.main.releases BY NAME SELECT * FROM ksm_old.main.releases")
             for table in REFERENCE_TABLES:
-                con.execute(f"CREATE TABLE ksm_new.main.{table} AS "
+                con.execute(f"CREATE OR REPLACE TABLE ksm_new.main.{table} AS "
                             f"SELECT * FROM read_parquet({sql_path(release_dir / f'{table}.parquet')})")
-            con.execute(releases_ddl("ksm_new.main.releases"))
-            if old_exists:
-                con.execute("INSERT INTO ksm_new.main.releases BY NAME SELECT * FROM ksm_old.main.releases "
-                            "WHERE NOT (year = ? AND version = ?)", [year, version])
-                # versions released before the flag: from the markers in the inbox, as far as they match
-                for old_year, old_version, old_inputs in con.execute(
-                        "SELECT year, version, input_checksums FROM ksm_new.main.releases "
-                        "WHERE synthetic IS NULL").fetchall():
-                    flag = bool(synthetic_inputs(paths.inbox, json.loads(old_inputs or "{}")))
-                    con.execute("UPDATE ksm_new.main.releases SET synthetic = ? WHERE year = ? AND version = ?",
-                                [flag, old_year, old_version])
-            checks = manifest.get("checks", {})
-            synthetic = manifest.get("synthetic")  # a release written before the flag: ask the inbox
-            if synthetic is None:
-                synthetic = bool(synthetic_inputs(paths.inbox, manifest.get("inputs", {})))
-            con.execute(
-                "INSERT INTO ksm_new.main.releases VALUES (?, ?, ?, 'released', ?, ?, ?, ?, ?, ?, ?)",
-                [year, version, manifest["released_at"], checks.get("passed", 0), checks.get("failed", 0),
-                 json.dumps(manifest["inputs"], sort_keys=True), json.dumps(manifest.get("changes", {})),
-                 manifest.get("run_id", ""), str(release_dir.relative_to(paths.home)), synthetic],
-            )
+            _record_release(con, paths, year, version, release_dir, manifest)
             con.execute("CHECKPOINT ksm_new")
         finally:
             con.execute("DETACH ksm_new")
-            if old_exists:
+            if afresh_from_old:
                 con.execute("DETACH ksm_old")
         create_analyst_views(new_file)  # over the new file's own tables only
         fd = os.open(new_file, os.O_RDONLY)
@@ -406,3 +398,56 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
     finally:
         for leftover in (new_file, new_file.with_name(new_file.name + ".wal")):
             leftover.unlink(missing_ok=True)
+
+
+# Above this share of free blocks the published file is written afresh instead of copied and
+# updated: a year built again leaves the blocks of its old rows free, and a copy keeps them
+COMPACT_FREE_SHARE = 0.25
+
+
+def _updatable(con: duckdb.DuckDBPyConnection, published: Path, release_values: str) -> bool:
+    """True when a copy of the published file can take the release by replacing the year's rows,
+    the cost of one year instead of every year: its `indicator_values` has exactly the release's
+    columns and its `releases` this version's, it has no write-ahead log (it is only ever
+    written whole) and at most COMPACT_FREE_SHARE of its blocks are free."""
+    if published.with_name(published.name + ".wal").exists():
+        return False
+    expected = {
+        "indicator_values": [f"{name} {kind}" for name, kind, *_ in
+                             con.execute(f"DESCRIBE SELECT * FROM read_parquet({release_values})").fetchall()],
+        "releases": [f"{name} {kind}" for name, (kind, _) in RELEASES_TABLE[1].items()],
+    }
+    con.execute(f"ATTACH {sql_path(published)} AS ksm_check (READ_ONLY)")
+    try:
+        found = dict(con.execute(
+            "SELECT table_name, list(column_name || ' ' || data_type ORDER BY column_index) FROM duckdb_columns() "
+            "WHERE database_name = 'ksm_check' AND schema_name = 'main' AND table_name IN ('indicator_values', "
+            "'releases') GROUP BY table_name").fetchall())
+        free, total = con.execute("SELECT free_blocks, total_blocks FROM pragma_database_size() "
+                                  "WHERE database_name = 'ksm_check'").fetchone()
+    finally:
+        con.execute("DETACH ksm_check")
+    return found == expected and free <= COMPACT_FREE_SHARE * max(total, 1)
+
+
+def _record_release(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, version: int, release_dir: Path,
+                    manifest: dict) -> None:
+    """The version's row in the new file's `releases` (instead of an earlier row of the same
+    version: a release folder published again), and the synthetic flag of the versions released
+    before the flag existed, from the markers in the inbox as far as they match."""
+    con.execute("DELETE FROM ksm_new.main.releases WHERE year = ? AND version = ?", [year, version])
+    for old_year, old_version, old_inputs in con.execute(
+            "SELECT year, version, input_checksums FROM ksm_new.main.releases WHERE synthetic IS NULL").fetchall():
+        flag = bool(synthetic_inputs(paths.inbox, json.loads(old_inputs or "{}")))
+        con.execute("UPDATE ksm_new.main.releases SET synthetic = ? WHERE year = ? AND version = ?",
+                    [flag, old_year, old_version])
+    checks = manifest.get("checks", {})
+    synthetic = manifest.get("synthetic")  # a release written before the flag: ask the inbox
+    if synthetic is None:
+        synthetic = bool(synthetic_inputs(paths.inbox, manifest.get("inputs", {})))
+    con.execute(
+        "INSERT INTO ksm_new.main.releases VALUES (?, ?, ?, 'released', ?, ?, ?, ?, ?, ?, ?)",
+        [year, version, manifest["released_at"], checks.get("passed", 0), checks.get("failed", 0),
+         json.dumps(manifest["inputs"], sort_keys=True), json.dumps(manifest.get("changes", {})),
+         manifest.get("run_id", ""), str(release_dir.relative_to(paths.home)), synthetic],
+    )
