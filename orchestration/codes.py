@@ -24,17 +24,15 @@ def parse_gemeente_code(value: str | None) -> str | None:
     return "GM" + match.group(1).zfill(4)
 
 
-# DuckDB's regexp functions use RE2, so the pattern above carries over unchanged.
-GEMEENTE_CODE_MACRO = r"""
+# DuckDB's regexp functions use RE2, so the pattern above carries over unchanged. Its digits are
+# extracted, not matched and then extracted: two regular expressions a value instead of three
+# ('' when the value does not match, which casts to NULL)
+_DIGITS_SQL = f"regexp_extract(trim(value), '(?i){_GEMEENTE.pattern}', 1)"
+GEMEENTE_CODE_MACRO = f"""
 CREATE OR REPLACE MACRO ksm_gemeente_code(value) AS (
-    CASE
-        WHEN regexp_full_match(trim(value), '(?i)(GM)?0*([0-9]{1,4})')
-             AND TRY_CAST(regexp_extract(trim(value), '(?i)(GM)?0*([0-9]{1,4})', 2) AS INTEGER) > 0
-        THEN 'GM' || lpad(regexp_extract(trim(value), '(?i)(GM)?0*([0-9]{1,4})', 2), 4, '0')
-    END
+    CASE WHEN TRY_CAST({_DIGITS_SQL} AS INTEGER) > 0 THEN 'GM' || lpad({_DIGITS_SQL}, 4, '0') END
 )
 """
-
 
 def gemeente_status(delivered: str | None, code: str | None, valid_codes: set[str]) -> str:
     """'ok', 'unknown' (well-formed, not in the year's classification), 'missing' or 'invalid'."""

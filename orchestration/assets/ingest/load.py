@@ -151,7 +151,7 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
         )
         return [f"{value} AS {src}"], reasons
     if column.kind == "gemeente":
-        code = f"ksm_gemeente_code({src})"
+        code = _ident(code_column(column))  # computed once per value: `_with_codes`
         status = (
             f"CASE WHEN {trimmed} IS NULL THEN 'missing' WHEN {code} IS NULL THEN 'invalid' "
             f"WHEN {code} IN (SELECT gemeente_code FROM raw.regions WHERE classification_year = {year}) "
@@ -169,6 +169,19 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
             f"{status} AS {_ident(column.name + '_status')}",
         ], reasons
     raise ValueError(f"unknown column kind {column.kind}")
+
+
+def code_column(column: Column) -> str:
+    """The column holding the canonical code of a gemeente column, beside the delivered one."""
+    return f"_code_{column.name}"
+
+
+def _with_codes(spec: SourceSpec, relation: str) -> str:
+    """`relation` with the canonical code of each gemeente column added, so that the typed
+    column, its status and its reason read one evaluation of the (regular expression) rule."""
+    codes = [f"ksm_gemeente_code({_ident(c.name)}) AS {_ident(code_column(c))}"
+             for c in spec.columns if c.kind == "gemeente"]
+    return f"(SELECT *, {', '.join(codes)} FROM {relation})" if codes else relation
 
 
 def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[dict], list[str]]:
@@ -245,7 +258,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
     reason_list = "list_filter([" + ", ".join(reasons) + "], lambda r: r IS NOT NULL)" if reasons else "[]"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _validated AS "
-        f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM _extract"
+        f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM {_with_codes(spec, '_extract')}"
     )
     con.unregister("_extract")
 
