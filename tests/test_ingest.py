@@ -167,3 +167,49 @@ def test_regions_columns_are_found_by_title_in_any_order(tmp_path):
         assert loaded.gemeenten_per_year == {2023: 342, 2024: 342}
         assert con.execute("SELECT ggd_code FROM raw.regions WHERE classification_year = 2024 "
                            "AND gemeente_code = 'GM0363'").fetchone() == ("GG3406",)
+
+
+def _plain_text(rows: list[str], header: str = ";".join(HEADER)) -> str:
+    return "\n".join([header, *rows])
+
+
+GOOD = ";".join(perined_row())
+# files that need no CSV parser, each with something the csv reader treats in its own way
+PLAIN_VARIANTS = {
+    "lf": _plain_text([GOOD, ";".join(perined_row("K2"))]) + "\n",
+    "crlf, no final line end": _plain_text([GOOD, ";".join(perined_row("K2"))]).replace("\n", "\r\n"),
+    "blank lines": _plain_text(["", GOOD, "   ", "\t", "\u00a0", ";".join(perined_row("K2")), "\r"]) + "\n\n\n",
+    "ragged and single-field rows": _plain_text([GOOD, "K3;M3", GOOD + ";extra", "just-one-field", ";;;"]),
+    "bad values and duplicates": _plain_text([GOOD, GOOD, ";".join(perined_row("K4", code="GM99x", amww="1.000")),
+                                              ";".join(perined_row("K5", hoftiezer="=1+2", year="2019")),
+                                              ";".join(perined_row("K6\x01", sterfte="7"))]),
+    "tab delimiter, optional column absent, extra column": "\n".join(
+        ["\t".join([h for h in HEADER if h != "gemeente_code_actueel"] + ["extra"]),
+         "\t".join([v for i, v in enumerate(perined_row()) if HEADER[i] != "gemeente_code_actueel"] + ["x"])]),
+    "only blank lines after the header": _plain_text(["", "  "]) + "\n",  # left to the csv reader
+    "nothing usable": _plain_text([";".join(perined_row(year="2019")), "K9;M9"]),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(PLAIN_VARIANTS))
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_plain_files_split_in_duckdb_load_exactly_as_the_csv_reader_reads_them(con, tmp_path, variant, encoding):
+    """A file without quoting is split into rows and fields in DuckDB, not by Python's csv
+    reader: the same raw rows, quarantine file, counts, notes and errors either way."""
+    path = tmp_path / "inbox" / "perined_2020.csv"
+    path.parent.mkdir()
+    path.write_bytes(PLAIN_VARIANTS[variant].encode(encoding))
+
+    def load(allow_plain: bool):
+        parsed = parse_extract(path, HEADER, allow_plain=allow_plain)
+        assert (parsed.plain is not None) == (allow_plain and variant != "only blank lines after the header")
+        quarantine = tmp_path / f"quarantine-{allow_plain}"
+        try:
+            result = load_extract(con, PERINED, 2020, parsed, quarantine)
+        except ExtractRejected as exc:
+            return str(exc).replace(str(quarantine), "Q"), None, None
+        raw = con.execute("SELECT * EXCLUDE (year) FROM raw.perined ORDER BY source_row").fetchall()
+        written = result.quarantine_file.read_text(encoding="utf-8") if result.quarantine_file else None
+        return {**result.metadata(), "quarantine_file": ""}, raw, written
+
+    assert load(True) == load(False)

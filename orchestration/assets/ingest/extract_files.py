@@ -51,9 +51,12 @@ class ParsedExtract:
     encoding: str
     delimiter: str
     header: list[str]
-    rows: list[list[str]]  # data rows, as delivered (strings)
+    rows: list[list[str]]  # data rows, as delivered (strings); empty when `plain` holds them
     line_numbers: list[int]  # 1-based line number in the file of each data row
     notes: list[str] = field(default_factory=list)
+    # a file without quoting (`plain_data`): its lines after the header, for the load to split
+    # in DuckDB, where each line is a row and each delimiter a field boundary, as for csv
+    plain: str | None = None
 
 
 def candidate_files(folder: Path, pattern: str = "*") -> list[Path]:
@@ -220,7 +223,25 @@ def gc_paused():
             gc.enable()
 
 
-def parse_extract(path: Path, expected_columns: list[str]) -> ParsedExtract:
+def plain_data(text: str) -> str | None:
+    """The lines after the header when reading the file needs no CSV parser: no quote character
+    (so no field holds a delimiter or a line end), no NUL, no carriage return but in CRLF line
+    ends, at least one line after the header and no line longer than a field may be. Splitting
+    each line on the delimiter then gives exactly the csv module's rows (blank lines aside,
+    which the load skips as `parse_extract` does). None when the csv module must read it."""
+    if '"' in text or "\x00" in text or text.count("\r") != text.count("\r\n"):
+        return None
+    data = text.partition("\n")[2]
+    if not data.strip():
+        return None
+    if len(data) > FIELD_SIZE_LIMIT and max(map(len, data.split("\n"))) > FIELD_SIZE_LIMIT:
+        return None
+    return data
+
+
+def parse_extract(path: Path, expected_columns: list[str], allow_plain: bool = True) -> ParsedExtract:
+    """The file read and split into header and rows; a plain file's rows are left to DuckDB
+    (`ParsedExtract.plain`) unless `allow_plain` is False (files read row by row in Python)."""
     data = read_delivery(path)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
@@ -236,6 +257,14 @@ def parse_extract(path: Path, expected_columns: list[str]) -> ParsedExtract:
         raise ExtractRejected(f"{named(path)}: cannot read the header line ({exc})") from exc
     header = [h.strip().strip("\ufeff") for h in header]
     check_header(path, header)
+    notes = []
+    if encoding != "utf-8":
+        notes.append(f"read as {encoding}")
+    if delimiter != ";":
+        notes.append(f"delimiter {delimiter!r}")
+    plain = plain_data(text) if allow_plain else None
+    if plain is not None:
+        return ParsedExtract(path, sha, encoding, delimiter, header, [], [], notes, plain=plain)
     rows: list[list[str]] = []
     lines: list[int] = []
     first_line = reader.line_num + 1
@@ -257,9 +286,4 @@ def parse_extract(path: Path, expected_columns: list[str]) -> ParsedExtract:
             first_line = reader.line_num + 1
     except csv.Error as exc:
         raise ExtractRejected(f"{named(path)}, line {reader.line_num}: unreadable CSV ({escaped(str(exc), 120)})") from exc
-    notes = []
-    if encoding != "utf-8":
-        notes.append(f"read as {encoding}")
-    if delimiter != ";":
-        notes.append(f"delimiter {delimiter!r}")
     return ParsedExtract(path, sha, encoding, delimiter, header, rows, lines, notes)

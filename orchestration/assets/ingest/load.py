@@ -184,9 +184,9 @@ def _with_codes(spec: SourceSpec, relation: str) -> str:
     return f"(SELECT *, {', '.join(codes)} FROM {relation})" if codes else relation
 
 
-def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[dict], list[str]]:
-    """Map header to spec columns; split off rows with the wrong number of fields."""
-    notes: list[str] = []
+def _header_columns(spec: SourceSpec, parsed: ParsedExtract) -> tuple[dict[str, int], list[str]]:
+    """Where each column is in the header (by lower-case title), and the notes on the header;
+    a missing required column rejects the file."""
     position = {name.lower(): i for i, name in enumerate(parsed.header)}
     missing = [c.name for c in spec.columns if c.name.lower() not in position and c.required]
     if missing:
@@ -196,24 +196,36 @@ def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[
             f"{named(parsed.path)}, line 1 (header): missing column(s) {', '.join(missing)}; "
             f"found {shown(found) if found else 'nothing'}{hint}"
         )
-    if not parsed.rows:
-        raise ExtractRejected(f"{named(parsed.path)}: a header line but no data rows; "
-                              "an empty delivery would wipe the year's records")
+    notes = []
     absent_optional = [c.name for c in spec.columns if c.name.lower() not in position]
     if absent_optional:
         notes.append("optional column(s) absent: " + ", ".join(absent_optional))
     extra = [h for h in parsed.header if h.lower() not in {c.name.lower() for c in spec.columns}]
     if extra:
         notes.append("extra column(s) ignored: " + ", ".join(shown(h, 40) for h in extra))
+    return position, notes
 
+
+def _no_rows(parsed: ParsedExtract) -> ExtractRejected:
+    return ExtractRejected(f"{named(parsed.path)}: a header line but no data rows; "
+                           "an empty delivery would wipe the year's records")
+
+
+def _ragged(line: int, fields: list[str], width: int) -> dict:
+    return {"line": line, "reason": f"row has {len(fields)} fields, the header has {width}", "fields": fields}
+
+
+def _frame(spec: SourceSpec, parsed: ParsedExtract, position: dict[str, int]) -> tuple[pd.DataFrame, list[dict]]:
+    """The parsed rows as a frame of the spec's columns; rows with the wrong number of fields apart."""
+    if not parsed.rows:
+        raise _no_rows(parsed)
     width = len(parsed.header)
     ragged: list[dict] = []
     rows: list[list[str]] = []
     lines: list[int] = []
     for row, line in zip(parsed.rows, parsed.line_numbers):
         if len(row) != width:
-            ragged.append({"line": line, "reason": f"row has {len(row)} fields, the header has {width}",
-                           "fields": row})
+            ragged.append(_ragged(line, row, width))
         else:
             rows.append(row)
             lines.append(line)
@@ -224,16 +236,58 @@ def _frame(spec: SourceSpec, parsed: ParsedExtract) -> tuple[pd.DataFrame, list[
     for c in spec.columns:
         i = position.get(c.name.lower())
         data[c.name] = pd.Series(fields[i] if i is not None else [None] * len(rows), dtype="object")
-    return pd.DataFrame(data), ragged, notes
+    return pd.DataFrame(data), ragged
+
+
+def _split_plain(con: duckdb.DuckDBPyConnection, spec: SourceSpec, parsed: ParsedExtract,
+                 position: dict[str, int]) -> tuple[int, list[dict]]:
+    """A plain extract's lines split into rows and fields in DuckDB (`_plain`: line number and
+    fields, blank lines left out as the csv reader skips them), its well-formed rows as the table
+    `_extract`. The rows read and the rows with the wrong number of fields."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _plain AS SELECT CAST(n + 1 AS BIGINT) AS _line, "
+        "string_split(CASE WHEN suffix(t, chr(13)) THEN t[:-2] ELSE t END, $delimiter) AS fields "
+        "FROM (SELECT unnest(l) AS t, generate_subscripts(l, 1) AS n FROM (SELECT string_split($data, chr(10)) AS l))",
+        {"delimiter": parsed.delimiter, "data": parsed.plain})
+    # a line without a delimiter is blank when only white space (Python's, as csv's reader skips it)
+    blank = [line for line, (text,) in con.execute(
+        "SELECT _line, fields FROM _plain WHERE len(fields) = 1").fetchall() if not text.strip()]
+    if blank:
+        con.execute("DELETE FROM _plain WHERE _line IN (SELECT unnest($lines))", {"lines": blank})
+    (rows_read,) = con.execute("SELECT count(*) FROM _plain").fetchone()
+    if not rows_read:
+        raise _no_rows(parsed)
+    width = len(parsed.header)
+    ragged = [_ragged(line, fields, width) for line, fields in con.execute(
+        "SELECT _line, fields FROM _plain WHERE len(fields) <> $width ORDER BY _line", {"width": width}).fetchall()]
+    columns = ", ".join(
+        (f"fields[{position[c.name.lower()] + 1}]" if c.name.lower() in position else "CAST(NULL AS VARCHAR)")
+        + f" AS {_ident(c.name)}" for c in spec.columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _extract AS SELECT _line, {columns} FROM _plain WHERE len(fields) = {width}")
+    return rows_read, ragged
+
+
+def _delivered_fields(con: duckdb.DuckDBPyConnection, parsed: ParsedExtract, lines: list[int]) -> dict[int, list[str]]:
+    """The fields as delivered of the rows on `lines` (for the quarantine file)."""
+    if parsed.plain is None:
+        wanted = set(lines)
+        return {line: row for line, row in zip(parsed.line_numbers, parsed.rows) if line in wanted}
+    return dict(con.execute("SELECT _line, fields FROM _plain WHERE _line IN (SELECT unnest($lines))",
+                            {"lines": lines}).fetchall())
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, parsed: ParsedExtract,
                  quarantine_dir: Path) -> LoadResult:
     """Validate `parsed` and replace the year's slice of raw.<source> with its good rows."""
-    frame, ragged, notes = _frame(spec, parsed)
-    notes = parsed.notes + notes
+    position, header_notes = _header_columns(spec, parsed)
+    notes = parsed.notes + header_notes
     con.execute(GEMEENTE_CODE_MACRO)
-    con.register("_extract", frame)
+    if parsed.plain is None:
+        frame, ragged = _frame(spec, parsed, position)
+        rows_read = len(parsed.rows)
+        con.register("_extract", frame)
+    else:
+        rows_read, ragged = _split_plain(con, spec, parsed, position)
 
     selects = ["_line"]
     reasons: list[str] = []
@@ -260,7 +314,10 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
         f"CREATE OR REPLACE TEMP TABLE _validated AS "
         f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM {_with_codes(spec, '_extract')}"
     )
-    con.unregister("_extract")
+    if parsed.plain is None:
+        con.unregister("_extract")
+    else:
+        con.execute("DROP TABLE _extract")
 
     accepted, unknown = con.execute(
         "SELECT count(*), "
@@ -274,14 +331,19 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
         "SELECT _line, array_to_string(_reasons, '; ') FROM _validated WHERE len(_reasons) > 0 ORDER BY _line"
     ).fetchall()
     notes += _outdated_code_notes(con, spec, year)
-    quarantine_file = _write_quarantine(parsed, rejected, ragged, quarantine_dir)
+    fields = _delivered_fields(con, parsed, [line for line, _ in rejected]) if rejected else {}
+    entries = [(line, reason, fields[line]) for line, reason in rejected]
+    entries += [(r["line"], r["reason"], r["fields"]) for r in ragged]
+    if parsed.plain is not None:
+        con.execute("DROP TABLE _plain")
+    quarantine_file = _write_quarantine(parsed, entries, quarantine_dir)
     if accepted == 0:
         # nothing usable: keep the year's previous slice rather than replacing it with nothing
         con.execute("DROP TABLE _validated")
         first = min([(line, reason) for line, reason in rejected]
                     + [(r["line"], r["reason"]) for r in ragged])
         raise ExtractRejected(
-            f"{named(parsed.path)}: none of the {len(parsed.rows)} data rows can be used, e.g. line {first[0]}: "
+            f"{named(parsed.path)}: none of the {rows_read} data rows can be used, e.g. line {first[0]}: "
             f"{escaped(first[1])}; every row with its reason: {named(quarantine_file)}"
         )
 
@@ -311,7 +373,6 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
         raise
     con.execute("DROP TABLE _validated")
 
-    rows_read = len(parsed.rows)
     result = LoadResult(spec.name, year, parsed.path, parsed.sha256, rows_read, int(accepted),
                         len(rejected) + len(ragged), int(unknown), quarantine_file, notes)
     assert result.rows_accepted + result.rows_quarantined == rows_read, "every row is loaded or quarantined"
@@ -364,17 +425,15 @@ def looks_like_formula(value: str) -> bool:
     return bool(re.match(FORMULA_START_PATTERN, value)) and not re.fullmatch(DECIMAL_PATTERN, value.strip(" "))
 
 
-def _write_quarantine(parsed: ParsedExtract, rejected: list[tuple[int, str]], ragged: list[dict],
+def _write_quarantine(parsed: ParsedExtract, entries: list[tuple[int, str, list[str]]],
                       quarantine_dir: Path) -> Path | None:
-    """Rejected rows with line number and reason, next to their original fields."""
+    """Rejected rows (line, reason, fields as delivered) with line number and reason, next to
+    their original fields."""
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     for stale in quarantine_dir.glob("*.rejected.csv"):
         stale.unlink()
-    if not rejected and not ragged:
+    if not entries:
         return None
-    by_line = dict(zip(parsed.line_numbers, parsed.rows))
-    entries = [(line, reason, by_line[line]) for line, reason in rejected]
-    entries += [(r["line"], r["reason"], r["fields"]) for r in ragged]
     entries.sort(key=lambda e: e[0])
     target = quarantine_dir / f"{parsed.path.stem}.rejected.csv"
     tmp = target.with_suffix(".tmp")

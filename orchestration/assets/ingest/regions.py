@@ -74,7 +74,8 @@ def check_fields(path: Path, line: int, header: list[str], row: list[str]) -> No
 
 
 def read_classification(path: Path, year: int) -> tuple[pd.DataFrame, str]:
-    parsed = parse_extract(path, ["gemeentecode (gm-code)", "gemeentenaam", "ggd-regiocode (gg-code)"])
+    parsed = parse_extract(path, ["gemeentecode (gm-code)", "gemeentenaam", "ggd-regiocode (gg-code)"],
+                           allow_plain=False)
     pos = find_columns(parsed.header, path)
     records = []
     seen: dict[str, int] = {}
@@ -103,7 +104,7 @@ def read_classification(path: Path, year: int) -> tuple[pd.DataFrame, str]:
 
 
 def read_mergers(path: Path) -> tuple[list[Merger], str]:
-    parsed = parse_extract(path, MERGER_COLUMNS)
+    parsed = parse_extract(path, MERGER_COLUMNS, allow_plain=False)
     header = [h.lower() for h in parsed.header]
     missing = [c for c in MERGER_COLUMNS if c not in header]
     if missing:
