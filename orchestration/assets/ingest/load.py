@@ -122,20 +122,18 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
         )
         return [f"{trimmed} AS {src}"], reasons
     if column.kind == "int":
-        whole = f"regexp_full_match({trimmed}, {_sql_str(WHOLE_NUMBER_PATTERN)})"
-        value = f"CASE WHEN {whole} THEN TRY_CAST(regexp_extract({trimmed}, '^[+-]?[0-9]+') AS BIGINT) END"
+        value = _ident(_prepared_name(column))
         reasons.append(
             f"CASE WHEN {trimmed} IS NOT NULL AND ({value}) IS NULL "
             f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a whole number' "
             f"|| CASE WHEN regexp_full_match({trimmed}, {_sql_str(THOUSANDS_PATTERN)}) "
             f"THEN ' (a thousands separator? write whole numbers as digits only, e.g. 1000)' ELSE '' END END"
         )
-        range_reasons(f"({value})")
+        range_reasons(value)
         # TRY_CAST: an out-of-range value is quarantined by its range reason, never a crash here
         return [f"TRY_CAST({value} AS INTEGER) AS {src}"], reasons
     if column.kind == "decimal":
-        number = f"regexp_full_match({trimmed}, {_sql_str(DECIMAL_PATTERN)})"
-        value = f"(CASE WHEN {number} THEN TRY_CAST(replace({trimmed}, ',', '.') AS DOUBLE) END)"
+        value = _ident(_prepared_name(column))
         reasons.append(
             f"CASE WHEN {trimmed} IS NOT NULL AND {value} IS NULL "
             f"THEN {_sql_str(label + ': ')} || {_shown(src)} || ' is not a number' END"
@@ -151,7 +149,7 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
         )
         return [f"{value} AS {src}"], reasons
     if column.kind == "gemeente":
-        code = _ident(code_column(column))  # computed once per value: `_with_codes`
+        code = _ident(_prepared_name(column))
         status = (
             f"CASE WHEN {trimmed} IS NULL THEN 'missing' WHEN {code} IS NULL THEN 'invalid' "
             f"WHEN {code} IN (SELECT gemeente_code FROM raw.regions WHERE classification_year = {year}) "
@@ -171,17 +169,44 @@ def column_sql(column: Column, year: int, record_level: bool) -> tuple[list[str]
     raise ValueError(f"unknown column kind {column.kind}")
 
 
-def code_column(column: Column) -> str:
-    """The column holding the canonical code of a gemeente column, beside the delivered one."""
-    return f"_code_{column.name}"
+def _prepared_name(column: Column) -> str:
+    return f"_prepared_{column.name}"
 
 
-def _with_codes(spec: SourceSpec, relation: str) -> str:
-    """`relation` with the canonical code of each gemeente column added, so that the typed
-    column, its status and its reason read one evaluation of the (regular expression) rule."""
-    codes = [f"ksm_gemeente_code({_ident(c.name)}) AS {_ident(code_column(c))}"
-             for c in spec.columns if c.kind == "gemeente"]
-    return f"(SELECT *, {', '.join(codes)} FROM {relation})" if codes else relation
+def prepared_sql(column: Column) -> str | None:
+    """What an inner select computes once per value of the column, for its typed column and its
+    reasons to read by name (`_prepared_name`): a number as parsed ('36.6' is not a whole
+    number: NULL), a gemeente's canonical code. Each is regular expressions on every row."""
+    src = _ident(column.name)
+    trimmed = f"NULLIF(trim({src}), '')"
+    if column.kind == "int":
+        whole = f"regexp_full_match({trimmed}, {_sql_str(WHOLE_NUMBER_PATTERN)})"
+        return f"CASE WHEN {whole} THEN TRY_CAST(regexp_extract({trimmed}, '^[+-]?[0-9]+') AS BIGINT) END"
+    if column.kind == "decimal":
+        number = f"regexp_full_match({trimmed}, {_sql_str(DECIMAL_PATTERN)})"
+        return f"CASE WHEN {number} THEN TRY_CAST(replace({trimmed}, ',', '.') AS DOUBLE) END"
+    if column.kind == "gemeente":
+        return f"ksm_gemeente_code({src})"
+    return None
+
+
+# the first line of a record id that occurs more than once (`_prepared`)
+FIRST_LINE_OF_ID = "_first_line_of_id"
+
+
+def _prepared(spec: SourceSpec, relation: str) -> str:
+    """`relation` with the prepared values of its columns added (`prepared_sql`) and, for a
+    source with a record id, the first line of every id that occurs more than once (a hash
+    aggregate: a window over every id cost four times as much)."""
+    prepared = [f"{sql} AS {_ident(_prepared_name(c))}" for c in spec.columns
+                if (sql := prepared_sql(c)) is not None]
+    if not spec.record_id:
+        return f"(SELECT *, {', '.join(prepared)} FROM {relation})" if prepared else relation
+    rid = _ident(spec.record_id)
+    return (f"(SELECT e.*, {''.join(p + ', ' for p in prepared)}d.first_line AS {FIRST_LINE_OF_ID} "
+            f"FROM {relation} AS e LEFT JOIN (SELECT trim({rid}) AS id, min(_line) AS first_line FROM {relation} "
+            f"WHERE NULLIF(trim({rid}), '') IS NOT NULL GROUP BY ALL HAVING count(*) > 1) AS d "
+            f"ON d.id = trim(e.{rid}))")
 
 
 def _header_columns(spec: SourceSpec, parsed: ParsedExtract) -> tuple[dict[str, int], list[str]]:
@@ -305,14 +330,13 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
     if spec.record_id:
         rid = _ident(spec.record_id)
         reasons.append(
-            f"CASE WHEN NULLIF(trim({rid}), '') IS NOT NULL AND "
-            f"row_number() OVER (PARTITION BY trim({rid}) ORDER BY _line) > 1 "
+            f"CASE WHEN _line > {FIRST_LINE_OF_ID} "
             f"THEN {_sql_str(f'column {spec.record_id}: duplicate record ')} || {_shown(rid)} END"
         )
     reason_list = "list_filter([" + ", ".join(reasons) + "], lambda r: r IS NOT NULL)" if reasons else "[]"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _validated AS "
-        f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM {_with_codes(spec, '_extract')}"
+        f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM {_prepared(spec, '_extract')}"
     )
     if parsed.plain is None:
         con.unregister("_extract")
