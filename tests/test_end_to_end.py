@@ -259,16 +259,22 @@ def test_changes_count_cells_newly_withheld_and_published(released, tmp_path):
 def _published_contents(paths) -> dict:
     from orchestration.published import RELEASED_MARTS
 
+    contents = {}
     with duckdb.connect(str(paths.published), read_only=True) as con:
-        return {table: sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                for table in (*RELEASED_MARTS, "releases")}
+        for table in (*RELEASED_MARTS, "releases"):  # by column name, whatever the columns' order
+            columns = sorted(row[0] for row in con.execute(f"DESCRIBE {table}").fetchall())
+            rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+            contents[table] = (columns, sorted(rows, key=repr))
+    return contents
 
 
 def test_published_file_is_updated_in_place_and_written_afresh_when_it_must(copy_home):
     """Publishing a year copies the published file and replaces the year's rows; the file is
     written afresh instead when a copy would keep too much free space (the blocks of the year's
     old rows) or when its tables are not this version's. Every way gives the same contents."""
+    from orchestration.analyst_views import create_analyst_views
     from orchestration.assets.release.publish import _swap_published, _updatable, latest_release, sql_path
+    from orchestration.published import REFERENCE_TABLES
 
     paths = copy_home
     version, manifest = latest_release(paths, YEAR)
@@ -297,6 +303,29 @@ def test_published_file_is_updated_in_place_and_written_afresh_when_it_must(copy
     assert not updatable()
     publish_again()  # afresh, with this version's releases table (the flag from the inbox's markers)
     assert updatable()
+    # the same columns in another order (a file written compactly, as the release writes it)
+    shuffled = paths.published_dir / "shuffled.duckdb"
+    with duckdb.connect(str(shuffled)) as con:
+        con.execute(f"ATTACH {sql_path(paths.published)} AS old (READ_ONLY)")
+        for table in (*REFERENCE_TABLES, "releases"):
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM old.{table}")
+        con.execute("CREATE TABLE indicator_values AS "
+                    "SELECT * EXCLUDE (indicator_code), indicator_code FROM old.indicator_values")
+    create_analyst_views(shuffled)
+    shuffled.replace(paths.published)
+    assert updatable()
+    publish_again()
+
+    # a log another writer left beside the file (a process that died) goes with the old file:
+    # beside the new one, every reader would fail on it
+    wal = paths.published.with_name(paths.published.name + ".wal")
+    with duckdb.connect(str(paths.published)) as con:
+        con.execute("PRAGMA disable_checkpoint_on_shutdown")
+        con.execute("CREATE TABLE scratch AS SELECT 1 AS x")
+    assert wal.exists() and not updatable()
+    publish_again()
+    assert not wal.exists()
+
     with duckdb.connect(str(paths.published)) as con:
         con.execute("ALTER TABLE indicator_values ADD COLUMN left_over INTEGER")
     assert not updatable()  # not the release's columns: written afresh, by name, as before

@@ -213,3 +213,18 @@ def test_plain_files_split_in_duckdb_load_exactly_as_the_csv_reader_reads_them(c
         return {**result.metadata(), "quarantine_file": ""}, raw, written
 
     assert load(True) == load(False)
+
+
+def test_a_load_after_a_failed_one_on_the_same_connection_starts_clean(con, tmp_path):
+    """Whatever a load that stopped half-way left on the connection (the plain rows' table, the
+    parsed rows' registered frame) does not stop the next load of either kind."""
+    import pandas as pd
+
+    path = tmp_path / "inbox" / "perined_2020.csv"
+    path.parent.mkdir()
+    path.write_text(PLAIN_VARIANTS["lf"], encoding="utf-8")
+    con.register("_extract", pd.DataFrame({"x": [1]}))
+    assert load_extract(con, PERINED, 2020, parse_extract(path, HEADER), tmp_path / "q").rows_accepted == 2
+    con.execute("CREATE TEMP TABLE _extract AS SELECT 1 AS x")
+    parsed = parse_extract(path, HEADER, allow_plain=False)
+    assert load_extract(con, PERINED, 2020, parsed, tmp_path / "q").rows_accepted == 2

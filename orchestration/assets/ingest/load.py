@@ -292,6 +292,12 @@ def _split_plain(con: duckdb.DuckDBPyConnection, spec: SourceSpec, parsed: Parse
     return rows_read, ragged
 
 
+def _forget_extract(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop `_extract`, the parsed rows' frame (a registered view) or the plain rows' table."""
+    con.unregister("_extract")
+    con.execute("DROP TABLE IF EXISTS _extract")
+
+
 def _delivered_fields(con: duckdb.DuckDBPyConnection, parsed: ParsedExtract, lines: list[int]) -> dict[int, list[str]]:
     """The fields as delivered of the rows on `lines` (for the quarantine file)."""
     if parsed.plain is None:
@@ -307,6 +313,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
     position, header_notes = _header_columns(spec, parsed)
     notes = parsed.notes + header_notes
     con.execute(GEMEENTE_CODE_MACRO)
+    _forget_extract(con)  # a load that failed before on this connection may have left it
     if parsed.plain is None:
         frame, ragged = _frame(spec, parsed, position)
         rows_read = len(parsed.rows)
@@ -338,10 +345,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
         f"CREATE OR REPLACE TEMP TABLE _validated AS "
         f"SELECT {', '.join(selects)}, {reason_list} AS _reasons FROM {_prepared(spec, '_extract')}"
     )
-    if parsed.plain is None:
-        con.unregister("_extract")
-    else:
-        con.execute("DROP TABLE _extract")
+    _forget_extract(con)
 
     accepted, unknown = con.execute(
         "SELECT count(*), "

@@ -394,6 +394,9 @@ def _swap_published(con: duckdb.DuckDBPyConnection, paths: Paths, year: int, ver
             os.fsync(fd)
         finally:
             os.close(fd)
+        # a log left beside the old file by some other writer belongs to the old file: beside
+        # the new one it would make every reader fail ("WAL does not match database file")
+        paths.published.with_name(paths.published.name + ".wal").unlink(missing_ok=True)
         os.replace(new_file, paths.published)
     finally:
         for leftover in (new_file, new_file.with_name(new_file.name + ".wal")):
@@ -408,13 +411,14 @@ COMPACT_FREE_SHARE = 0.25
 def _updatable(con: duckdb.DuckDBPyConnection, published: Path, release_values: str) -> bool:
     """True when a copy of the published file can take the release by replacing the year's rows,
     the cost of one year instead of every year: its `indicator_values` has exactly the release's
-    columns and its `releases` this version's, it has no write-ahead log (it is only ever
-    written whole) and at most COMPACT_FREE_SHARE of its blocks are free."""
+    columns (in any order: the rows go in by name) and its `releases` this version's (in order:
+    a release's row goes in by position), it has no write-ahead log (it is only ever written
+    whole) and at most COMPACT_FREE_SHARE of its blocks are free."""
     if published.with_name(published.name + ".wal").exists():
         return False
     expected = {
-        "indicator_values": [f"{name} {kind}" for name, kind, *_ in
-                             con.execute(f"DESCRIBE SELECT * FROM read_parquet({release_values})").fetchall()],
+        "indicator_values": sorted(f"{name} {kind}" for name, kind, *_ in
+                                   con.execute(f"DESCRIBE SELECT * FROM read_parquet({release_values})").fetchall()),
         "releases": [f"{name} {kind}" for name, (kind, _) in RELEASES_TABLE[1].items()],
     }
     con.execute(f"ATTACH {sql_path(published)} AS ksm_check (READ_ONLY)")
@@ -427,6 +431,7 @@ def _updatable(con: duckdb.DuckDBPyConnection, published: Path, release_values: 
                                   "WHERE database_name = 'ksm_check'").fetchone()
     finally:
         con.execute("DETACH ksm_check")
+    found["indicator_values"] = sorted(found.get("indicator_values", []))
     return found == expected and free <= COMPACT_FREE_SHARE * max(total, 1)
 
 
