@@ -34,6 +34,7 @@ CREATE OR REPLACE MACRO ksm_gemeente_code(value) AS (
 )
 """
 
+
 def gemeente_status(delivered: str | None, code: str | None, valid_codes: set[str]) -> str:
     """'ok', 'unknown' (well-formed, not in the year's classification), 'missing' or 'invalid'."""
     if delivered is None or not delivered.strip():

@@ -68,7 +68,6 @@ where not exists (
     select 1 from {{ ref('stg_gemeente_code_map') }} as m
     where m.from_year = c.year and m.from_code = c.gemeente_code and m.to_year = {{ target }}
 )
-
 union all
 select 'pooled cell is not the sum of its years', c.indicator_code, c.region_code, c.breakdown,
     c.breakdown_category, c.numerator, c.denominator, s.numerator, s.denominator

@@ -198,15 +198,15 @@ def _prepared(spec: SourceSpec, relation: str) -> str:
     """`relation` with the prepared values of its columns added (`prepared_sql`) and, for a
     source with a record id, the first line of every id that occurs more than once (a hash
     aggregate: a window over every id cost four times as much)."""
-    prepared = [f"{sql} AS {_ident(_prepared_name(c))}" for c in spec.columns
-                if (sql := prepared_sql(c)) is not None]
-    if not spec.record_id:
-        return f"(SELECT *, {', '.join(prepared)} FROM {relation})" if prepared else relation
-    rid = _ident(spec.record_id)
-    return (f"(SELECT e.*, {''.join(p + ', ' for p in prepared)}d.first_line AS {FIRST_LINE_OF_ID} "
-            f"FROM {relation} AS e LEFT JOIN (SELECT trim({rid}) AS id, min(_line) AS first_line FROM {relation} "
-            f"WHERE NULLIF(trim({rid}), '') IS NOT NULL GROUP BY ALL HAVING count(*) > 1) AS d "
-            f"ON d.id = trim(e.{rid}))")
+    items = [f"{sql} AS {_ident(_prepared_name(c))}" for c in spec.columns if (sql := prepared_sql(c)) is not None]
+    duplicates = ""
+    if spec.record_id:
+        rid = _ident(spec.record_id)
+        items.append(f"d.first_line AS {FIRST_LINE_OF_ID}")
+        duplicates = (f" LEFT JOIN (SELECT trim({rid}) AS id, min(_line) AS first_line FROM {relation} "
+                      f"WHERE NULLIF(trim({rid}), '') IS NOT NULL GROUP BY ALL HAVING count(*) > 1) AS d "
+                      f"ON d.id = trim(e.{rid})")
+    return f"(SELECT e.*, {', '.join(items)} FROM {relation} AS e{duplicates})" if items else relation
 
 
 def _header_columns(spec: SourceSpec, parsed: ParsedExtract) -> tuple[dict[str, int], list[str]]:
