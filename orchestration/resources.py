@@ -60,7 +60,7 @@ def build_resources(paths: Paths) -> dict:
     return {
         "ksm": KsmPaths(home=str(paths.home)),
         "warehouse": DuckDBResource(database=str(paths.warehouse)),
-        # the dbt of this environment, whatever PATH says
+        # the dbt of this environment, whatever PATH says, through ksm-dbt (dbt_server.py)
         "dbt": KsmDbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=str(venv_program("dbt"))),
+                                 dbt_executable=str(venv_program("ksm-dbt"))),
     }

@@ -12,6 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.dbt_invocation import (dbt_build_invocation, extra_env, invocation_target, keep_parse_state,
                                           parse_state_cache, seed_parse_state)
 from orchestration.dbt_manifest import ensure_dbt_manifest
+from orchestration.dbt_server import stop_warm_dbt
 from orchestration.faults import pause_point
 from orchestration.partitions import yearly_partitions
 from orchestration.progress import report
@@ -90,8 +91,10 @@ def build_year(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmP
             yield event
     except BaseException:
         # an interrupted step (Ctrl-C, a signal, an error here) must not leave dbt running: it
-        # holds the warehouse's write lock and every later step or run would fail on it
+        # holds the warehouse's write lock and every later step or run would fail on it; nor
+        # the warm dbt that may be running the build for it
         stop_process(invocation.process)
+        stop_warm_dbt()
         raise
     keep_parse_state(target, cache)
     report(context, f"{context.partition_key} dbt: {built} models built, {passed} tests passed, "

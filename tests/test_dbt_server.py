@@ -1,0 +1,140 @@
+"""The warm dbt of a `ksm run` (orchestration/dbt_server.py): builds go through one dbt process,
+answer exactly as plain dbt does, and never leave the warehouse locked."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.dbt_invocation import BUILD_YEAR_ENV, parse_state_cache
+from orchestration import dbt_server
+from orchestration.dbt_server import SERVER_ENV, start_warm_dbt, stop_warm_dbt, warm_dbt
+from orchestration.settings import DBT_PROJECT_DIR, Paths, venv_program
+from tiny_inbox import YEAR
+
+pytestmark = pytest.mark.e2e
+
+KSM_DBT = str(venv_program("ksm-dbt"))
+
+
+def _dbt(paths: Paths, *args: str, year: str = str(YEAR), target: str = "t", program: str = KSM_DBT,
+         wait: bool = True):
+    """ksm-dbt as dagster-dbt starts it: JSON logs, its own target folder, the year in the env."""
+    env = {**os.environ, BUILD_YEAR_ENV: year, "DBT_LOG_FORMAT": "json", "DBT_PROJECT_DIR": str(DBT_PROJECT_DIR),
+           "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR), "DBT_TARGET_PATH": str(paths.home / "dbt" / target),
+           "DBT_LOG_PATH": str(paths.home / "dbt" / target)}
+    process = subprocess.Popen([program, *args], cwd=DBT_PROJECT_DIR, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if not wait:
+        return process
+    out, _ = process.communicate(timeout=300)
+    return process.returncode, out.decode()
+
+
+def _events(output: str) -> list[str]:
+    return [json.loads(line)["info"]["name"] for line in output.splitlines() if line.startswith("{")]
+
+
+def _results(output: str) -> list[str]:
+    """dbt's lines on each node's result and the run's totals, without the timings."""
+    kept = {"LogModelResult", "LogTestResult", "RunResultError", "StatsLine"}
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return [re.sub(r"in [0-9.]+s", "", e["info"]["msg"]) for e in lines if e["info"]["name"] in kept]
+
+
+def _warehouse_is_free(paths: Paths) -> bool:
+    try:
+        duckdb.connect(str(paths.warehouse)).close()  # read-write: no other process may hold it
+    except duckdb.IOException:
+        return False
+    return True
+
+
+def _served(log: Path) -> list[str]:
+    return [line for line in log.read_text().splitlines() if line.startswith("served: ")] if log.exists() else []
+
+
+def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
+    log = copy_home.home / "logs" / "dbt-server.log"
+    build = ("build", "--select", "stg_regions", "regions", "--exclude-resource-type", "unit_test")
+    cases = {  # what plain dbt answers: a build, a year the models refuse, an unknown option
+        "build": (build, str(YEAR)),
+        "error": (build, "not-a-year"),
+        "usage": (("build", "--no-such-option"), str(YEAR)),
+    }
+    plain = {name: _dbt(copy_home, *args, year=year, program=str(venv_program("dbt")))
+             for name, (args, year) in cases.items()}
+    assert [code for code, _ in plain.values()] == [0, 1, 2]
+
+    with warm_dbt(DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(copy_home), log):
+        assert os.environ[SERVER_ENV].startswith("127.0.0.1:")
+        for name, (args, year) in cases.items():
+            code, output = _dbt(copy_home, *args, year=year)
+            assert code == plain[name][0], (name, output)
+            assert _warehouse_is_free(copy_home), f"{name}: the warehouse is still held after the build"
+            # the same results, node by node, as plain dbt's
+            assert _results(output) == _results(plain[name][1]), name
+            assert bool(_results(output)) == (name != "usage"), name
+        served = _served(log)
+        assert len(served) == 3 and served[0].endswith("(exit 0)") and served[2].endswith("(exit 2)"), served
+        with duckdb.connect(str(copy_home.warehouse), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM marts.regions").fetchone()[0] > 0
+    assert SERVER_ENV not in os.environ
+
+    # without a server (or with one that is gone) ksm-dbt is plain dbt
+    code, output = _dbt(copy_home, *build)
+    assert code == 0 and "LogModelResult" in _events(output) and len(_served(log)) == 3
+
+
+def test_an_interrupted_build_stops_the_warm_dbt_and_frees_the_warehouse(copy_home):
+    log = copy_home.home / "logs" / "dbt-server.log"
+    start_warm_dbt(DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(copy_home), log)
+    try:
+        client = _dbt(copy_home, "build", "--exclude-resource-type", "unit_test", wait=False)
+        for line in client.stdout:  # until the server is building a model
+            if b'"LogStartLine"' in line:
+                break
+        assert not _warehouse_is_free(copy_home), "the build holds the warehouse"
+        server = dbt_server._server.pid
+    finally:
+        stop_warm_dbt()  # what build_year does when its step is interrupted
+    out, _ = client.communicate(timeout=60)
+    assert client.returncode == 2 and b"the dbt server ended during the build" in out
+    assert not _alive(server) and _warehouse_is_free(copy_home)
+    assert SERVER_ENV not in os.environ
+
+
+def test_the_warm_dbt_ends_with_the_process_that_started_it(tmp_path):
+    """A ksm process killed outright (no clean-up) must not leave its dbt server behind."""
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from orchestration import dbt_server\n"
+        f"dbt_server.start_warm_dbt(Path({str(DBT_PROJECT_DIR)!r}), Path({str(DBT_PROJECT_DIR)!r}), "
+        f"Path({str(tmp_path / 'parse.msgpack')!r}), Path({str(tmp_path / 'server.log')!r}))\n"
+        "print(dbt_server._server.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    env = {**os.environ, "KSM_WAREHOUSE": str(tmp_path / "warehouse.duckdb")}
+    started = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    pid = int(started.stdout.strip())
+    deadline = time.monotonic() + 30
+    while _alive(pid):
+        assert time.monotonic() < deadline, "the dbt server outlived its ksm process"
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    status = Path(f"/proc/{pid}/status")
+    try:
+        return "\nState:\tZ" not in status.read_text()  # a zombie has ended
+    except FileNotFoundError:
+        return False
