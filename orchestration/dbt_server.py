@@ -44,7 +44,7 @@ def start_warm_dbt(project_dir: Path, profiles_dir: Path, parse_state: Path, log
     stop_warm_dbt()
     key = secrets.token_hex(16)
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as sink:
+    with log.open("wb") as sink:  # the log of this run's server
         _server = subprocess.Popen(
             [sys.executable, "-m", "orchestration.dbt_server", str(project_dir), str(profiles_dir), str(parse_state)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sink,
