@@ -41,6 +41,11 @@ def parse_state_cache(paths: Paths) -> Path:
     return paths.home / "dbt" / PARTIAL_PARSE
 
 
+def warm_dbt_folder(paths: Paths) -> Path:
+    """Where the warm dbt of a `ksm run` (dbt_server.py) keeps its parse of the project."""
+    return paths.home / "dbt" / "server"
+
+
 KEPT_RUN_TARGETS = 10
 
 

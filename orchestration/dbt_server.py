@@ -15,8 +15,12 @@ costs only its own work.
   target and log folders dagster-dbt chose) and the manifest it parsed at the start; the
   project does not change during a run. The warehouse is closed after each build (dbt closes
   its connections at the end of an invocation), so the next year's ingest can write it.
-- The server ends with the `ksm` process that started it (it watches its stdin), and an
-  interrupted build stops it (`stop_warm_dbt`), so nothing keeps the warehouse's write lock.
+- The server ends with the `ksm` process that started it (it watches its stdin), when the
+  ksm-dbt of a build it is running goes away (dagster-dbt interrupted it), and when a build step
+  is interrupted (`stop_warm_dbt`): nothing keeps the warehouse's write lock.
+- It serves only `dbt build`, and only what its one parse holds for: the same project,
+  warehouse and parse-time env vars, and no ephemeral models (dbt would compile a reused
+  manifest's ephemeral CTEs only once). Anything else ksm-dbt runs as plain dbt.
 """
 
 from __future__ import annotations
@@ -31,30 +35,34 @@ import threading
 from pathlib import Path
 
 SERVER_ENV = "KSM_DBT_SERVER"  # host:port:key of the running server, for ksm-dbt
+SERVED_COMMAND = "build"
+PARSE_TIME_ENV = ("KSM_WAREHOUSE",)  # read by the profile: the models' database is its file name
 
 _server: subprocess.Popen | None = None
 
 
 # --- in the ksm process ---------------------------------------------------------------------
 
-def start_warm_dbt(project_dir: Path, profiles_dir: Path, parse_state: Path, log: Path) -> None:
-    """Start the server (importing dbt and parsing the project happen in it, meanwhile) and
-    point ksm-dbt at it through the environment that dagster-dbt hands to every dbt process."""
+def start_warm_dbt(project_dir: Path, profiles_dir: Path, parse_state: Path, folder: Path, log: Path) -> None:
+    """Start the server (importing dbt and parsing the project happen in it, meanwhile; its
+    parse goes to `folder`) and point ksm-dbt at it through the environment that dagster-dbt
+    hands to every dbt process."""
     global _server
     stop_warm_dbt()
     key = secrets.token_hex(16)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as sink:  # the log of this run's server
         _server = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.dbt_server", str(project_dir), str(profiles_dir), str(parse_state)],
+            [sys.executable, "-m", "orchestration.dbt_server", str(project_dir), str(profiles_dir), str(parse_state),
+             str(folder)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=sink,
             env={**os.environ, SERVER_ENV: f"key:{key}"},
         )
-    port = _server.stdout.readline().decode().strip()
-    if not port.isdigit():
-        stop_warm_dbt()  # it could not listen: every build starts its own dbt, as without it
+    address = _server.stdout.readline().decode().strip()  # host:port, or nothing if it failed
+    if address.count(":") != 1:
+        stop_warm_dbt()  # every build starts its own dbt, as without a server
         return
-    os.environ[SERVER_ENV] = f"127.0.0.1:{port}:{key}"
+    os.environ[SERVER_ENV] = f"{address}:{key}"
 
 
 def stop_warm_dbt() -> None:
@@ -66,7 +74,7 @@ def stop_warm_dbt() -> None:
         return
     server, _server = _server, None
     with contextlib.suppress(OSError):
-        server.stdin.close()  # its watcher leaves at once when it is idle
+        server.stdin.close()  # its watcher ends it at once, mid-build too
     try:
         server.wait(timeout=5)
     except subprocess.TimeoutExpired:
@@ -75,8 +83,8 @@ def stop_warm_dbt() -> None:
 
 
 @contextlib.contextmanager
-def warm_dbt(project_dir: Path, profiles_dir: Path, parse_state: Path, log: Path):
-    start_warm_dbt(project_dir, profiles_dir, parse_state, log)
+def warm_dbt(project_dir: Path, profiles_dir: Path, parse_state: Path, folder: Path, log: Path):
+    start_warm_dbt(project_dir, profiles_dir, parse_state, folder, log)
     try:
         yield
     finally:
@@ -89,7 +97,10 @@ def client_main() -> None:
     """`ksm-dbt <dbt arguments>`: the build by the server when there is one, else dbt itself."""
     address = os.environ.get(SERVER_ENV, "")
     if address.count(":") == 2 and not address.startswith("key:"):
-        code = _ask_server(address, sys.argv[1:])
+        try:
+            code = _ask_server(address, sys.argv[1:])
+        except KeyboardInterrupt:  # dagster-dbt stops the build: the closed connection ends it
+            sys.exit(130)
         if code is not None:
             sys.exit(code)
     from dbt.cli.main import cli
@@ -99,20 +110,21 @@ def client_main() -> None:
 
 def _ask_server(address: str, args: list[str]) -> int | None:
     """dbt's exit code for the build the server ran, or None when it did not take it."""
+    from multiprocessing import AuthenticationError
     from multiprocessing.connection import Client
 
     host, port, key = address.split(":")
     try:
         conn = Client((host, int(port)), authkey=key.encode())
-    except OSError:
-        return None
+        conn.send((args, dict(os.environ), os.getcwd()))
+    except (OSError, EOFError, AuthenticationError):
+        return None  # no server there (any more): plain dbt
     out = sys.stdout.buffer
     with conn:
-        conn.send((args, dict(os.environ), os.getcwd()))
         while True:
             try:
                 kind, value = conn.recv()
-            except EOFError:
+            except (EOFError, OSError):
                 out.write(b"ksm-dbt: the dbt server ended during the build\n")
                 return 2
             if kind == "out":
@@ -120,7 +132,7 @@ def _ask_server(address: str, args: list[str]) -> int | None:
                 out.flush()
             elif kind == "exit":
                 return value
-            else:  # "declined": not for this project, or it could not parse it
+            else:  # "declined": a build its parse does not hold for
                 return None
 
 
@@ -141,12 +153,11 @@ class _Forward(io.TextIOBase):
         return len(text)
 
 
-def _parse(project_dir: str, profiles_dir: str, parse_state: Path):
+def _parse(project_dir: str, profiles_dir: str, parse_state: Path, target: Path):
     """The project's manifest, parsed once from this home's last parse state; None on failure
-    (each build then parses as plain dbt would)."""
+    or when it has ephemeral models (each build then runs as plain dbt)."""
     from dbt.cli.main import dbtRunner
 
-    target = parse_state.parent / "server"
     target.mkdir(parents=True, exist_ok=True)
     if parse_state.exists():
         (target / parse_state.name).write_bytes(parse_state.read_bytes())
@@ -157,7 +168,19 @@ def _parse(project_dir: str, profiles_dir: str, parse_state: Path):
     written = target / parse_state.name
     if written.exists():  # the builds parse nothing: this is the home's parse state from now on
         written.replace(parse_state)
-    return done.result
+    manifest = done.result
+    if any(node.config.materialized == "ephemeral" for node in manifest.nodes.values()):
+        return None
+    return manifest
+
+
+def _parse_env(manifest) -> dict:
+    """The env vars the parse read (a build records more in the same manifest as it compiles)
+    and those of PARSE_TIME_ENV, with their values: a build with other values is not served."""
+    from dbt.constants import DEFAULT_ENV_PLACEHOLDER
+
+    read = {name: (None if value == DEFAULT_ENV_PLACEHOLDER else value) for name, value in manifest.env_vars.items()}
+    return {**read, **{name: os.environ.get(name) for name in PARSE_TIME_ENV}}
 
 
 def _exit_with_parent() -> None:
@@ -166,13 +189,20 @@ def _exit_with_parent() -> None:
     os._exit(0)
 
 
-def _serve_one(conn, manifest, project_dir: str) -> None:
+def _serve_one(conn, manifest, parse_env: dict, project_dir: str) -> None:
     from dbt.cli.main import dbtRunner
+    from dbt.utils.utils import ExitCodes
+    from dbt_common.events.event_manager_client import cleanup_event_logger
 
     args, env, cwd = conn.recv()
-    if manifest is None or Path(env.get("DBT_PROJECT_DIR", cwd)).resolve() != Path(project_dir).resolve():
+    if (manifest is None or list(args[:1]) != [SERVED_COMMAND]
+            or Path(env.get("DBT_PROJECT_DIR", cwd)).resolve() != Path(project_dir).resolve()
+            or any(env.get(name) != value for name, value in parse_env.items())):
         conn.send(("declined", None))
         return
+    finished = threading.Event()
+    watcher = threading.Thread(target=_exit_if_abandoned, args=(conn, finished), daemon=True)
+    watcher.start()
     saved_env, saved_cwd, saved_streams = dict(os.environ), os.getcwd(), (sys.stdout, sys.stderr)
     os.environ.clear()
     os.environ.update(env)
@@ -180,19 +210,35 @@ def _serve_one(conn, manifest, project_dir: str) -> None:
     sys.stdout = sys.stderr = _Forward(conn)
     try:
         done = dbtRunner(manifest=manifest).invoke(list(args))
+        if done.exception is not None:  # plain dbt prints it (a usage error, say); dbtRunner does not
+            print(f"ksm-dbt: {type(done.exception).__name__}: {done.exception}")
     except Exception as error:  # dbtRunner returns its errors; anything else ends this build only
         done = None
         print(f"ksm-dbt: {type(error).__name__}: {error}")
     finally:
         _close_warehouse()
+        cleanup_event_logger()  # its handlers hold this build's connection and dbt.log open
         sys.stdout, sys.stderr = saved_streams
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
-    # dbt's own exit codes: 0 success, 1 a model or test failed, 2 an error
-    code = 0 if done is not None and done.success else (1 if done is not None and done.exception is None else 2)
-    print(f"served: dbt {' '.join(args)} (exit {code})", flush=True)  # this server's log
-    conn.send(("exit", code))
+    if done is not None and done.success:
+        code = ExitCodes.Success
+    else:  # as dbt's own command line: a failed node is a model error, anything else unhandled
+        code = ExitCodes.ModelError if done is not None and done.exception is None else ExitCodes.UnhandledError
+    print(f"served: dbt {' '.join(args)} (exit {int(code)})", flush=True)  # this server's log
+    finished.set()
+    conn.send(("exit", int(code)))
+    watcher.join(timeout=5)  # ksm-dbt closes on the exit code; its reader must not outlive the connection
+
+
+def _exit_if_abandoned(conn, finished: threading.Event) -> None:
+    """End this process when the build's ksm-dbt goes away before the build is done (dagster-dbt
+    interrupted it): dbt would otherwise build on, holding the warehouse."""
+    with contextlib.suppress(EOFError, OSError):
+        conn.recv()
+    if not finished.is_set():
+        os._exit(1)
 
 
 def _close_warehouse() -> None:
@@ -207,16 +253,18 @@ def _close_warehouse() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def serve(project_dir: str, profiles_dir: str, parse_state: Path) -> None:
+def serve(project_dir: str, profiles_dir: str, parse_state: Path, folder: Path) -> None:
     from multiprocessing import AuthenticationError
     from multiprocessing.connection import Listener
 
     key = os.environ.pop(SERVER_ENV).removeprefix("key:")
     listener = Listener(("127.0.0.1", 0), authkey=key.encode())
-    print(listener.address[1], flush=True)
-    sys.stdout = sys.stderr  # nobody reads the pipe any more: anything else goes to the log
+    host, port = listener.address
+    print(f"{host}:{port}", flush=True)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # nobody reads the pipe any more: to the log
     threading.Thread(target=_exit_with_parent, daemon=True).start()
-    manifest = _parse(project_dir, profiles_dir, parse_state)
+    manifest = _parse(project_dir, profiles_dir, parse_state, folder)
+    parse_env = _parse_env(manifest) if manifest is not None else {}
     while True:
         try:
             conn = listener.accept()
@@ -224,10 +272,10 @@ def serve(project_dir: str, profiles_dir: str, parse_state: Path) -> None:
             continue  # a caller that did not know the key
         with conn:
             try:
-                _serve_one(conn, manifest, project_dir)
+                _serve_one(conn, manifest, parse_env, project_dir)
             except (EOFError, OSError):
                 pass  # its ksm-dbt went away; the next build gets a fresh connection
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2], Path(sys.argv[3]))
+    serve(sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))

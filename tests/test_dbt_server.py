@@ -14,13 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_invocation import BUILD_YEAR_ENV, parse_state_cache
+from orchestration.dbt_invocation import BUILD_YEAR_ENV, parse_state_cache, warm_dbt_folder
 from orchestration import dbt_server
 from orchestration.dbt_server import SERVER_ENV, start_warm_dbt, stop_warm_dbt, warm_dbt
 from orchestration.settings import DBT_PROJECT_DIR, Paths, venv_program
 from tiny_inbox import YEAR
 
-pytestmark = pytest.mark.e2e
+# the processes' states are read from /proc
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc")]
 
 KSM_DBT = str(venv_program("ksm-dbt"))
 
@@ -58,6 +59,11 @@ def _warehouse_is_free(paths: Paths) -> bool:
     return True
 
 
+def _server_args(paths: Paths) -> tuple:
+    return (DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(paths), warm_dbt_folder(paths),
+            paths.home / "logs" / "dbt-server.log")
+
+
 def _served(log: Path) -> list[str]:
     return [line for line in log.read_text().splitlines() if line.startswith("served: ")] if log.exists() else []
 
@@ -74,17 +80,30 @@ def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
              for name, (args, year) in cases.items()}
     assert [code for code, _ in plain.values()] == [0, 1, 2]
 
-    with warm_dbt(DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(copy_home), log):
+    with warm_dbt(*_server_args(copy_home)):
         assert os.environ[SERVER_ENV].startswith("127.0.0.1:")
         for name, (args, year) in cases.items():
             code, output = _dbt(copy_home, *args, year=year)
             assert code == plain[name][0], (name, output)
             assert _warehouse_is_free(copy_home), f"{name}: the warehouse is still held after the build"
+            if name == "usage":  # plain dbt says what was wrong, and so does the server
+                assert "no-such-option" in output and "no-such-option" in plain[name][1]
             # the same results, node by node, as plain dbt's
             assert _results(output) == _results(plain[name][1]), name
             assert bool(_results(output)) == (name != "usage"), name
         served = _served(log)
         assert len(served) == 3 and served[0].endswith("(exit 0)") and served[2].endswith("(exit 2)"), served
+        # what its parse does not hold for is run by plain dbt: another command, another warehouse
+        code, output = _dbt(copy_home, "ls", "--select", "regions", "--output", "name")
+        assert code == 0 and "regions" in output
+        other = copy_home.home / "other.duckdb"
+        os.environ["KSM_WAREHOUSE"], kept = str(other), os.environ["KSM_WAREHOUSE"]
+        try:
+            code, output = _dbt(copy_home, "build", "--select", "breakdown_categories", "--exclude-resource-type", "test")
+        finally:
+            os.environ["KSM_WAREHOUSE"] = kept
+        assert code == 0 and other.exists(), output
+        assert len(_served(log)) == 3
         with duckdb.connect(str(copy_home.warehouse), read_only=True) as con:
             assert con.execute("SELECT count(*) FROM marts.regions").fetchone()[0] > 0
     assert SERVER_ENV not in os.environ
@@ -95,8 +114,7 @@ def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
 
 
 def test_an_interrupted_build_stops_the_warm_dbt_and_frees_the_warehouse(copy_home):
-    log = copy_home.home / "logs" / "dbt-server.log"
-    start_warm_dbt(DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(copy_home), log)
+    start_warm_dbt(*_server_args(copy_home))
     try:
         client = _dbt(copy_home, "build", "--exclude-resource-type", "unit_test", wait=False)
         for line in client.stdout:  # until the server is building a model
@@ -112,6 +130,31 @@ def test_an_interrupted_build_stops_the_warm_dbt_and_frees_the_warehouse(copy_ho
     assert SERVER_ENV not in os.environ
 
 
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGKILL"])
+def test_a_build_whose_ksm_dbt_goes_away_ends_the_warm_dbt(copy_home, signal_name):
+    """dagster-dbt interrupts a build by signalling its ksm-dbt (SIGINT); the build must not go
+    on in the server, holding the warehouse."""
+    import signal
+
+    start_warm_dbt(*_server_args(copy_home))
+    try:
+        server = dbt_server._server.pid
+        client = _dbt(copy_home, "build", "--exclude-resource-type", "unit_test", wait=False)
+        for line in client.stdout:
+            if b'"LogStartLine"' in line:
+                break
+        client.send_signal(getattr(signal, signal_name))
+        out, _ = client.communicate(timeout=60)
+        assert b"Traceback" not in out
+        # its threads may take a moment to end after the process is a zombie (the lock goes last)
+        deadline = time.monotonic() + 30
+        while _alive(server) or not _warehouse_is_free(copy_home):
+            assert time.monotonic() < deadline, "the build went on in the server"
+            time.sleep(0.1)
+    finally:
+        stop_warm_dbt()
+
+
 def test_the_warm_dbt_ends_with_the_process_that_started_it(tmp_path):
     """A ksm process killed outright (no clean-up) must not leave its dbt server behind."""
     script = (
@@ -119,7 +162,8 @@ def test_the_warm_dbt_ends_with_the_process_that_started_it(tmp_path):
         "from pathlib import Path\n"
         "from orchestration import dbt_server\n"
         f"dbt_server.start_warm_dbt(Path({str(DBT_PROJECT_DIR)!r}), Path({str(DBT_PROJECT_DIR)!r}), "
-        f"Path({str(tmp_path / 'parse.msgpack')!r}), Path({str(tmp_path / 'server.log')!r}))\n"
+        f"Path({str(tmp_path / 'parse.msgpack')!r}), Path({str(tmp_path / 'server')!r}), "
+        f"Path({str(tmp_path / 'server.log')!r}))\n"
         "print(dbt_server._server.pid, flush=True)\n"
         "os._exit(0)\n"
     )
