@@ -203,11 +203,12 @@ def _serve_one(conn, manifest, parse_env: dict, project_dir: str) -> None:
     finished = threading.Event()
     watcher = threading.Thread(target=_exit_if_abandoned, args=(conn, finished), daemon=True)
     watcher.start()
-    saved_env, saved_cwd, saved_streams = dict(os.environ), os.getcwd(), (sys.stdout, sys.stderr)
+    saved_env, saved_cwd, saved_streams, saved_argv = dict(os.environ), os.getcwd(), (sys.stdout, sys.stderr), sys.argv
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
     sys.stdout = sys.stderr = _Forward(conn)
+    sys.argv = ["dbt", *args]  # what dbt writes into its artifacts as the command
     try:
         done = dbtRunner(manifest=manifest).invoke(list(args))
         if done.exception is not None:  # plain dbt prints it (a usage error, say); dbtRunner does not
@@ -219,6 +220,7 @@ def _serve_one(conn, manifest, parse_env: dict, project_dir: str) -> None:
         _close_warehouse()
         cleanup_event_logger()  # its handlers hold this build's connection and dbt.log open
         sys.stdout, sys.stderr = saved_streams
+        sys.argv = saved_argv
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)

@@ -91,6 +91,8 @@ def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
             # the same results, node by node, as plain dbt's
             assert _results(output) == _results(plain[name][1]), name
             assert bool(_results(output)) == (name != "usage"), name
+        results = json.loads((copy_home.home / "dbt" / "t" / "run_results.json").read_text())
+        assert results["args"]["invocation_command"].startswith("dbt build --select stg_regions")  # not the server's
         served = _served(log)
         assert len(served) == 3 and served[0].endswith("(exit 0)") and served[2].endswith("(exit 2)"), served
         # what its parse does not hold for is run by plain dbt: another command, another warehouse
