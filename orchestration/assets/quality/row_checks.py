@@ -1,4 +1,4 @@
-"""The row-level expectations of a suite, evaluated in DuckDB in one pass over the frame.
+r"""The row-level expectations of a suite, evaluated in DuckDB in one pass over the frame.
 
 Great Expectations evaluates column-map expectations on pandas value by value in Python for our
 column types (nullable `Int32`, text), which made the source suites a fifth of a yearly build.
