@@ -233,7 +233,7 @@ def compare(files: list[str], ways: list[str], workdir: Path | None) -> None:
             result = {"table": table, **json.loads(out.stdout)}
             print(json.dumps(result), flush=True)
             results.append(result)
-    print(f"\n| table | reader | chunk | rows | CPU s | wall s | peak RSS MiB | rows/s | digest |")
+    print("\n| table | reader | chunk | rows | CPU s | wall s | peak RSS MiB | rows/s | digest |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         rss = str(r["peak_rss_mib"]) + (f" (+{r['workers_peak_rss_mib']} per worker)" if r["workers_peak_rss_mib"] else "")

@@ -83,7 +83,7 @@ def interval_values(dbt_scratch) -> dict[str, float]:
             columns.append(f"{{{{ byar_lower({x}, {n}, {z}, 1000) }}}} as bl{label}_{i}")
             columns.append(f"{{{{ byar_upper({x}, {n}, {z}, 1000) }}}} as bu{label}_{i}")
     for i, (value, lower, upper, benchmark, polarity, _) in enumerate(COMPARISONS):
-        args = ", ".join(f"'null::double'" if a is None else f"'{a}'" for a in (value, lower, upper, benchmark))
+        args = ", ".join("'null::double'" if a is None else f"'{a}'" for a in (value, lower, upper, benchmark))
         columns.append(f"{{{{ comparison_label({args}, \"'{polarity}'\") }}}} as cmp_{i}")
     columns.append("{{ wilson_lower(0, 0, z_95()) }} as empty_wilson")
     columns.append("{{ byar_upper(3, 0, z_95()) }} as empty_byar")

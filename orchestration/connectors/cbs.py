@@ -346,8 +346,8 @@ def add_parser(sub) -> None:
     p.add_argument("--source", required=True, choices=SOURCES)
     p.add_argument("--year", required=True, type=int)
     p.add_argument("--api", choices=["v3", "v4"], default="v3", help="StatLine OData API version (default v3)")
-    p.add_argument("--base-url", help=f"API root (default per version: v3 https://opendata.cbs.nl, "
-                                      f"v4 https://odata4.cbs.nl)")
+    p.add_argument("--base-url", help="API root (default per version: v3 https://opendata.cbs.nl, "
+                                      "v4 https://odata4.cbs.nl)")
     p.add_argument("--catalog", default="CBS", help="v4 catalog (default CBS)")
     p.add_argument("--replace", action="store_true",
                    help="remove another extract already in the year's folder once the new one is written")
