@@ -31,7 +31,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from orchestration.partitions import partition_year
-from orchestration.settings import Paths
+from orchestration.settings import DBT_PROJECT_DIR, Paths
 
 BUILD_YEAR_ENV = "KSM_BUILD_YEAR"
 PARTIAL_PARSE = "partial_parse.msgpack"
@@ -41,9 +41,11 @@ def parse_state_cache(paths: Paths) -> Path:
     return paths.home / "dbt" / PARTIAL_PARSE
 
 
-def warm_dbt_folder(paths: Paths) -> Path:
-    """Where the warm dbt of a `ksm run` (dbt_server.py) keeps its parse of the project."""
-    return paths.home / "dbt" / "server"
+def warm_dbt_args(paths: Paths) -> tuple:
+    """What the warm dbt of a `ksm run` (dbt_server.warm_dbt) needs of a home: the project and
+    profiles folders, the home's parse state, where it parses to, and its log."""
+    return (DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(paths), paths.home / "dbt" / "server",
+            paths.home / "logs" / "dbt-server.log")
 
 
 KEPT_RUN_TARGETS = 10

@@ -154,13 +154,15 @@ class _Forward(io.TextIOBase):
 
 
 def _parse(project_dir: str, profiles_dir: str, parse_state: Path, target: Path):
-    """The project's manifest, parsed once from this home's last parse state; None on failure
-    or when it has ephemeral models (each build then runs as plain dbt)."""
+    """The project's manifest, parsed once from this home's last parse state (a new home: the
+    project's own, as dagster-dbt seeds a plain build); None on failure or when it has
+    ephemeral models (each build then runs as plain dbt)."""
     from dbt.cli.main import dbtRunner
 
     target.mkdir(parents=True, exist_ok=True)
-    if parse_state.exists():
-        (target / parse_state.name).write_bytes(parse_state.read_bytes())
+    seed = parse_state if parse_state.exists() else Path(project_dir) / "target" / parse_state.name
+    if seed.exists():
+        (target / parse_state.name).write_bytes(seed.read_bytes())
     done = dbtRunner().invoke(["parse", "--quiet", "--project-dir", project_dir, "--profiles-dir", profiles_dir,
                                "--target-path", str(target), "--log-path", str(target)])
     if not done.success:

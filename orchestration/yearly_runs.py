@@ -98,18 +98,16 @@ def plan_years(paths: Paths, year: int | None, say=None) -> list:
 
 
 def run_years(paths: Paths, job, instance, plan: list, say=None) -> int:
-    from orchestration.dbt_invocation import parse_state_cache, warm_dbt_folder
+    from orchestration.dbt_invocation import warm_dbt_args
     from orchestration.dbt_server import warm_dbt
     from orchestration.instance_connections import held_connections
     from orchestration.partitions import register_years
-    from orchestration.settings import DBT_PROJECT_DIR
 
     say = say or _say
     register_years(instance, [run.year for run in plan])
     # Dagster's SQLite storages otherwise open a connection per statement, ~2,000 a year; one
     # dbt process, started now and warm by the first build, runs every build of the plan
-    with held_connections(instance), warm_dbt(DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(paths),
-                                              warm_dbt_folder(paths), paths.home / "logs" / "dbt-server.log"):
+    with held_connections(instance), warm_dbt(*warm_dbt_args(paths)):
         summary = [_run_year(paths, job, instance, run, say) for run in plan]
     say("")
     print_table(["year", "status", "version", "time", "run_id"], summary)

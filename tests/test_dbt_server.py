@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_invocation import BUILD_YEAR_ENV, parse_state_cache, warm_dbt_folder
+from orchestration.dbt_invocation import BUILD_YEAR_ENV, warm_dbt_args
 from orchestration import dbt_server
 from orchestration.dbt_server import SERVER_ENV, start_warm_dbt, stop_warm_dbt, warm_dbt
 from orchestration.settings import DBT_PROJECT_DIR, Paths, venv_program
@@ -59,17 +59,12 @@ def _warehouse_is_free(paths: Paths) -> bool:
     return True
 
 
-def _server_args(paths: Paths) -> tuple:
-    return (DBT_PROJECT_DIR, DBT_PROJECT_DIR, parse_state_cache(paths), warm_dbt_folder(paths),
-            paths.home / "logs" / "dbt-server.log")
-
-
 def _served(log: Path) -> list[str]:
     return [line for line in log.read_text().splitlines() if line.startswith("served: ")] if log.exists() else []
 
 
 def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
-    log = copy_home.home / "logs" / "dbt-server.log"
+    log = warm_dbt_args(copy_home)[-1]
     build = ("build", "--select", "stg_regions", "regions", "--exclude-resource-type", "unit_test")
     cases = {  # what plain dbt answers: a build, a year the models refuse, an unknown option
         "build": (build, str(YEAR)),
@@ -80,7 +75,7 @@ def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
              for name, (args, year) in cases.items()}
     assert [code for code, _ in plain.values()] == [0, 1, 2]
 
-    with warm_dbt(*_server_args(copy_home)):
+    with warm_dbt(*warm_dbt_args(copy_home)):
         assert os.environ[SERVER_ENV].startswith("127.0.0.1:")
         for name, (args, year) in cases.items():
             code, output = _dbt(copy_home, *args, year=year)
@@ -116,7 +111,7 @@ def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
 
 
 def test_an_interrupted_build_stops_the_warm_dbt_and_frees_the_warehouse(copy_home):
-    start_warm_dbt(*_server_args(copy_home))
+    start_warm_dbt(*warm_dbt_args(copy_home))
     try:
         client = _dbt(copy_home, "build", "--exclude-resource-type", "unit_test", wait=False)
         for line in client.stdout:  # until the server is building a model
@@ -138,7 +133,7 @@ def test_a_build_whose_ksm_dbt_goes_away_ends_the_warm_dbt(copy_home, signal_nam
     on in the server, holding the warehouse."""
     import signal
 
-    start_warm_dbt(*_server_args(copy_home))
+    start_warm_dbt(*warm_dbt_args(copy_home))
     try:
         server = dbt_server._server.pid
         client = _dbt(copy_home, "build", "--exclude-resource-type", "unit_test", wait=False)
@@ -155,6 +150,24 @@ def test_a_build_whose_ksm_dbt_goes_away_ends_the_warm_dbt(copy_home, signal_nam
             time.sleep(0.1)
     finally:
         stop_warm_dbt()
+
+
+def test_a_new_home_parses_from_the_projects_parse_state(tmp_path):
+    """A home without a parse state of its own starts from the project's (written by the parse
+    `ksm run` makes of a changed project), as dagster-dbt seeds a plain build: not a full parse."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    env = {**os.environ, "KSM_WAREHOUSE": str(tmp_path / "warehouse.duckdb")}
+    subprocess.run([str(venv_program("dbt")), "parse", "--quiet", "--project-dir", str(project),
+                    "--profiles-dir", str(project)], env=env, check=True, capture_output=True, timeout=300)
+    home_state, folder = tmp_path / "home" / "dbt" / "partial_parse.msgpack", tmp_path / "home" / "dbt" / "server"
+    parse = (f"from pathlib import Path\nfrom orchestration.dbt_server import _parse\n"
+             f"assert _parse({str(project)!r}, {str(project)!r}, Path({str(home_state)!r}), Path({str(folder)!r}))\n")
+    subprocess.run([sys.executable, "-c", parse], env=env, check=True, capture_output=True, timeout=300)
+    log = (folder / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log and home_state.exists()
 
 
 def test_the_warm_dbt_ends_with_the_process_that_started_it(tmp_path):
