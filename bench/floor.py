@@ -84,19 +84,20 @@ def cmd_compile(args) -> int:
     setup_database(Path(args.warehouse), scratch, seeds)
     lines = ["-- The floor: indicator_values from the raw tables, dbt's compiled SQL run as plain DuckDB.",
              "-- Written by bench/floor.py compile; one block per year, models in dependency order.",
-             *SCHEMAS]
+             *attachments()]
     for year in parse_years(args.years):
         os.environ["KSM_BUILD_YEAR"] = str(year)  # the year's one route into dbt
         done = dbtRunner(manifest=parsed.result).invoke(["compile", "--select", f"+{MART}", *common])
         if not done.success:
             raise SystemExit(f"floor: dbt compile for {year} failed: {done.exception}")
-        block = [f"\n-- ===== {year}"]
-        for node in _nodes_in_order(done.result):
+        nodes = _nodes_in_order(done.result)
+        block = [f"\n-- ===== {year}", *schema_statements(nodes)]
+        for node in nodes:
             block.append(f"-- {node.name} ({node.config.materialized})")
             block.extend(model_statements(node, year))
         lines.extend(block)
         year_script = out / f"floor-{year}.sql"
-        year_script.write_text("\n".join([*SCHEMAS, *block]) + "\n", encoding="utf-8")
+        year_script.write_text("\n".join([*attachments(), *block]) + "\n", encoding="utf-8")
         # the year's SQL runs in the scratch copy before the next year is compiled (in this
         # process: dbt's adapter keeps the database open, and DuckDB shares it in-process)
         with duckdb.connect(str(scratch)) as con:
@@ -116,8 +117,22 @@ def loaded_seeds(warehouse: Path, manifest) -> list[str]:
     return sorted(r for r in seeds if tuple(p.strip('"') for p in r.split(".")[1:]) in tables)
 
 
-SCHEMAS = ["CREATE SCHEMA IF NOT EXISTS staging;", "CREATE SCHEMA IF NOT EXISTS intermediate;",
-           "CREATE SCHEMA IF NOT EXISTS marts;"]
+def attachments() -> list[str]:
+    """dbt-duckdb's ATTACH statements for the databases the profile attaches beside the
+    warehouse (the build's in-memory scratch database): the script's models are created there too."""
+    import yaml
+    from dbt.adapters.duckdb.credentials import Attachment
+
+    profiles = yaml.safe_load((DBT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    profile = next(iter(profiles.values()))
+    output = profile["outputs"][profile["target"]]
+    return [Attachment(**entry).to_sql() + ";" for entry in output.get("attach", [])]
+
+
+def schema_statements(nodes) -> list[str]:
+    """The schemas the compiled models are created in, in whichever database each lives."""
+    return [f'CREATE SCHEMA IF NOT EXISTS "{database}"."{schema}";'
+            for database, schema in sorted({(n.database, n.schema) for n in nodes})]
 
 
 def setup_database(warehouse: Path, db: Path, seeds: list[str]) -> int:

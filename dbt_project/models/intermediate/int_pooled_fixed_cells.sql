@@ -10,10 +10,11 @@
 -- it is built (and a year built later does not revisit pooled periods released before it).
 -- The mart is read directly, not through ref(), because indicator_values is built from this
 -- model's descendants; on the very first build there is no mart yet and every cell is absent.
+-- The mart is in the warehouse (target.database), this model in the build's scratch database.
 {%- set build = build_year() %}
-{%- set target = target_classification_year() %}
+{%- set target_year = target_classification_year() %}
 {%- set window = pooled_window() %}
-{%- set mart = adapter.get_relation(database=this.database, schema='marts', identifier='indicator_values') if execute else none %}
+{%- set mart = adapter.get_relation(database=target.database, schema='marts', identifier='indicator_values') if execute else none %}
 
 with earlier as (
     select *
@@ -29,7 +30,7 @@ published as (
     from {{ mart }}
     where year_from = year_to
         and year_to between {{ window.year_from }} and {{ build - 1 }}
-        and classification_year = {{ target }}
+        and classification_year = {{ target_year }}
     {%- else %}
     {{ no_rows([('indicator_code', 'varchar'), ('data_year', 'integer'), ('region_code', 'varchar'),
                 ('classification_year', 'integer'), ('breakdown', 'varchar'), ('breakdown_category', 'varchar'),
