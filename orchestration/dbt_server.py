@@ -19,8 +19,9 @@ costs only its own work.
   ksm-dbt of a build it is running goes away (dagster-dbt interrupted it), and when a build step
   is interrupted (`stop_warm_dbt`): nothing keeps the warehouse's write lock.
 - It serves only `dbt build`, and only what its one parse holds for: the same project,
-  warehouse and parse-time env vars, and no ephemeral models (dbt would compile a reused
-  manifest's ephemeral CTEs only once). Anything else ksm-dbt runs as plain dbt.
+  warehouse and parse-time env vars, no `--vars` (a var can change a model's configuration,
+  which is read when parsing), and no ephemeral models (dbt would compile a reused manifest's
+  ephemeral CTEs only once). Anything else ksm-dbt runs as plain dbt.
 """
 
 from __future__ import annotations
@@ -198,6 +199,7 @@ def _serve_one(conn, manifest, parse_env: dict, project_dir: str) -> None:
 
     args, env, cwd = conn.recv()
     if (manifest is None or list(args[:1]) != [SERVED_COMMAND]
+            or any(arg == "--vars" or arg.startswith("--vars=") for arg in args)
             or Path(env.get("DBT_PROJECT_DIR", cwd)).resolve() != Path(project_dir).resolve()
             or any(env.get(name) != value for name, value in parse_env.items())):
         conn.send(("declined", None))

@@ -90,9 +90,14 @@ def test_builds_are_served_by_one_warm_dbt_with_plain_dbts_answers(copy_home):
         assert results["args"]["invocation_command"].startswith("dbt build --select stg_regions")  # not the server's
         served = _served(log)
         assert len(served) == 3 and served[0].endswith("(exit 0)") and served[2].endswith("(exit 2)"), served
-        # what its parse does not hold for is run by plain dbt: another command, another warehouse
+        # what its parse does not hold for is run by plain dbt: another command, vars (they may
+        # change a model's configuration: keep_work_tables puts the work tables in the warehouse),
+        # another warehouse
         code, output = _dbt(copy_home, "ls", "--select", "regions", "--output", "name")
         assert code == 0 and "regions" in output
+        code, output = _dbt(copy_home, "build", "--select", "stg_regions", "--vars", "{keep_work_tables: true}",
+                            "--exclude-resource-type", "unit_test")
+        assert code == 0 and "LogModelResult" in _events(output), output
         other = copy_home.home / "other.duckdb"
         os.environ["KSM_WAREHOUSE"], kept = str(other), os.environ["KSM_WAREHOUSE"]
         try:

@@ -748,3 +748,34 @@ def test_the_store_refuses_an_input_its_fingerprint_does_not_cover(five_years, t
                                "--log-path", str(tmp_path / "logs")], capture_output=True, text=True, timeout=300)
     assert done.returncode != 0
     assert "stg_questionnaire', which their fingerprint does not cover" in done.stdout, done.stdout[-3000:]
+
+
+WORK_TABLES = ("int_pooled_fixed_cells", "int_disclosure_groups", "int_indicator_disclosure")
+
+
+@pytest.mark.e2e
+def test_disclosure_work_tables_stay_out_of_the_warehouse_unless_kept(five_years, tmp_path):
+    """Disclosure control's work tables live in the build's in-memory database: after the builds
+    the warehouse file holds none of them. Built by hand with keep_work_tables they are kept in
+    the warehouse, and say what the mart published for the build year."""
+    from orchestration.dbt_invocation import extra_env
+    from test_dbt_macros import run_dbt
+
+    tables = "select table_name from duckdb_tables() where schema_name = 'intermediate'"
+    built = {name for (name,) in values(five_years[0], tables)}
+    assert "int_indicator_counts" in built and not built & set(WORK_TABLES)
+
+    warehouse = _copy_warehouse(five_years[0], tmp_path / "wh" / "warehouse.duckdb")
+    with extra_env({"KSM_OWN_CLASSIFICATION": "true", "KSM_BUILD_YEAR": "2024"}):
+        done = run_dbt(tmp_path, "run", "--select", *WORK_TABLES, "--vars", "{keep_work_tables: true}",
+                       warehouse=warehouse)
+    assert done.returncode == 0, done.stdout[-3000:]
+    kept = {name for (name,) in values(warehouse, tables)}
+    assert set(WORK_TABLES) <= kept
+    compared = values(warehouse, """
+        select count(*), count_if(m.suppressed is distinct from d.is_suppressed)
+        from marts.indicator_values as m
+        inner join intermediate.int_indicator_disclosure as d using (indicator_code, period, region_code,
+            classification_year, breakdown, breakdown_category)
+        where m.year_to = 2024 and not d.is_fixed""")
+    assert compared[0][0] > 0 and compared[0][1] == 0, compared
