@@ -94,6 +94,37 @@ def dbt_build_invocation(partition_key: str) -> tuple[list[str], dict]:
     return ["build", "--exclude-resource-type", "unit_test"], {BUILD_YEAR_ENV: str(partition_year(partition_key))}
 
 
+def build_scoped_databases() -> set[str]:
+    """The databases the dbt profile attaches in memory (`build_scratch`): a table there lives
+    as long as one dbt invocation, so only nodes of the same build can read it."""
+    import yaml
+
+    profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    profile = next(iter(profiles.values()))
+    attached = profile["outputs"][profile["target"]].get("attach", [])
+    return {entry["alias"] for entry in attached if entry.get("path") == ":memory:"}
+
+
+def work_tables_left_out(built: set[str], checked: set[str], manifest: dict) -> dict[str, list[str]]:
+    """The build-scoped tables (`build_scoped_databases`) a selection reads but does not build:
+    per selected model its such parents, per model with selected checks (dbt tests) that model
+    itself. A dbt build of that selection (a Dagster subset: "Materialize selected", a
+    re-execution from a failed step) would find them gone."""
+    scoped = build_scoped_databases()
+    models = {n["unique_id"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    left_out = {}
+    for node in models.values():
+        name = node["name"]
+        if name in built:
+            missing = sorted(models[p]["name"] for p in node["depends_on"]["nodes"]
+                             if p in models and models[p]["database"] in scoped and models[p]["name"] not in built)
+            if missing:
+                left_out[name] = missing
+        elif name in checked and node["database"] in scoped:
+            left_out[f"the checks of {name}"] = [name]
+    return left_out
+
+
 @contextlib.contextmanager
 def extra_env(values: dict):
     """Set env vars for the block (dagster-dbt copies os.environ when it starts dbt; the tests

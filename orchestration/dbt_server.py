@@ -13,8 +13,9 @@ costs only its own work.
   that runs the job in-process) it runs dbt itself and is plain dbt.
 - The server runs one build at a time, with the request's environment (the build year, the
   target and log folders dagster-dbt chose) and the manifest it parsed at the start; the
-  project does not change during a run. The warehouse is closed after each build (dbt closes
-  its connections at the end of an invocation), so the next year's ingest can write it.
+  project does not change during a run. The warehouse is closed after each build (dbt-duckdb
+  keeps its database open for the life of the process: `keep_open` in the profile), so the next
+  year's ingest can write it, and the build's in-memory `build_scratch` goes with it.
 - The server ends with the `ksm` process that started it (it watches its stdin), when the
   ksm-dbt of a build it is running goes away (dagster-dbt interrupted it), and when a build step
   is interrupted (`stop_warm_dbt`): nothing keeps the warehouse's write lock.
@@ -248,9 +249,10 @@ def _exit_if_abandoned(conn, finished: threading.Event) -> None:
 
 
 def _close_warehouse() -> None:
-    """Close the warehouse dbt-duckdb leaves open after an invocation in a living process (its
-    environment closes only when the last handle does, and one is never returned): the next
-    year's ingest must be able to write it."""
+    """Close the warehouse dbt-duckdb leaves open after an invocation in a living process (the
+    profile's `keep_open`: its environment is closed only when the process ends): the next
+    year's ingest must be able to write it, and the next build starts with an empty
+    build_scratch."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     environment = DuckDBConnectionManager._ENV

@@ -30,6 +30,7 @@ away), so it adds nothing to what the attack already sees.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -37,6 +38,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from tiny_inbox import YEAR
 
 # breakdowns whose rows are statistics over other rows, not counts (see the module docstring)
 NOT_ADDITIVE = "('sii')"
@@ -779,3 +782,44 @@ def test_disclosure_work_tables_stay_out_of_the_warehouse_unless_kept(five_years
             classification_year, breakdown, breakdown_category)
         where m.year_to = 2024 and not d.is_fixed""")
     assert compared[0][0] > 0 and compared[0][1] == 0, compared
+
+
+def test_work_tables_left_out_of_a_selection_are_named():
+    """The pure rule behind refusing a dbt subset: what a selection reads from build_scratch
+    without building it (the project's own manifest)."""
+    from orchestration.dbt_invocation import build_scoped_databases, work_tables_left_out
+    from orchestration.dbt_manifest import ensure_dbt_manifest
+    from orchestration.resources import dbt_project
+
+    ensure_dbt_manifest()
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    assert build_scoped_databases() == {"build_scratch"}
+    assert work_tables_left_out(models, set(), manifest) == {}  # the whole build
+    assert work_tables_left_out({"indicator_values"}, set(), manifest) == {"indicator_values": ["int_indicator_disclosure"]}
+    assert work_tables_left_out({"int_indicator_disclosure"}, {"int_disclosure_groups"}, manifest) == {
+        "int_indicator_disclosure": ["int_disclosure_groups", "int_pooled_fixed_cells"],
+        "the checks of int_disclosure_groups": ["int_disclosure_groups"]}
+    assert work_tables_left_out({"int_births", "indicator_catalogue"}, {"int_births"}, manifest) == {}
+
+
+@pytest.mark.e2e
+def test_a_dagster_subset_without_the_work_tables_is_refused_before_dbt_runs(copy_home):
+    """"Materialize selected" of the mart alone would find disclosure control's work tables
+    gone; the step says so instead, and the mart stays as it was."""
+    from dagster import AssetKey, AssetSelection, DagsterInstance, materialize
+
+    from orchestration.definitions import all_assets
+    from orchestration.resources import build_resources
+
+    rows = "select count(*), sum(coalesce(numerator, 0)) from marts.indicator_values"
+    before = values(copy_home.warehouse, rows)
+    result = materialize(all_assets(), selection=AssetSelection.assets(AssetKey(["marts", "indicator_values"])),
+                         partition_key=str(YEAR), raise_on_error=False,
+                         resources=build_resources(copy_home), instance=DagsterInstance.get())
+    assert not result.success
+    [failure] = result.get_step_failure_events()
+    message = str(failure.step_failure_data.user_failure_data.description)
+    assert "indicator_values reads int_indicator_disclosure" in message
+    assert f"ksm run --year {YEAR}" in message
+    assert values(copy_home.warehouse, rows) == before

@@ -2,6 +2,7 @@
 
 
 import functools
+import json
 import subprocess
 from collections.abc import Mapping
 from typing import Any
@@ -10,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.dbt_invocation import (dbt_build_invocation, extra_env, invocation_target, keep_parse_state,
-                                          parse_state_cache, seed_parse_state)
+                                          parse_state_cache, seed_parse_state, work_tables_left_out)
 from orchestration.dbt_manifest import ensure_dbt_manifest
 from orchestration.dbt_server import stop_warm_dbt
 from orchestration.faults import pause_point
@@ -66,7 +67,26 @@ def dbt_models() -> dg.AssetsDefinition:
     )(build_year)
 
 
+def refuse_subsets_without_work_tables(context: dg.AssetExecutionContext) -> None:
+    """A subset of the dbt assets must build the work tables its models read: they live only for
+    the length of one dbt build (build_scratch), so without them dbt would fail on a missing
+    table, mid-build and without saying why."""
+    if not context.is_subset:
+        return
+    built = {key.path[-1] for key in context.selected_asset_keys}
+    checked = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    left_out = work_tables_left_out(built, checked, manifest)
+    if left_out:
+        needs = "; ".join(f"{model} reads {', '.join(parents)}" for model, parents in sorted(left_out.items()))
+        raise dg.Failure(description=(
+            f"this selection of the dbt models for {context.partition_key} leaves out work tables that "
+            f"live only for the length of one dbt build ({needs}): materialize the whole dbt step of "
+            f"the year (ksm run --year {context.partition_key}), or add those models to the selection"))
+
+
 def build_year(context: dg.AssetExecutionContext, dbt: DbtCliResource, ksm: KsmPaths):
+    refuse_subsets_without_work_tables(context)
     args, env = dbt_build_invocation(context.partition_key)
     report(context, f"{context.partition_key} dbt {' '.join(args)} ({' '.join(f'{k}={v}' for k, v in env.items())})")
     # the year as an env var and this home's own parse state: dbt need not re-parse the project
