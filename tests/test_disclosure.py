@@ -760,7 +760,8 @@ WORK_TABLES = ("int_pooled_fixed_cells", "int_disclosure_groups", "int_indicator
 def test_disclosure_work_tables_stay_out_of_the_warehouse_unless_kept(five_years, tmp_path):
     """Disclosure control's work tables live in the build's in-memory database: after the builds
     the warehouse file holds none of them. Built by hand with keep_work_tables they are kept in
-    the warehouse, and say what the mart published for the build year."""
+    the warehouse, and say what the mart published for the build year; the next build without
+    the var drops them."""
     from orchestration.dbt_invocation import extra_env
     from test_dbt_macros import run_dbt
 
@@ -782,6 +783,11 @@ def test_disclosure_work_tables_stay_out_of_the_warehouse_unless_kept(five_years
             classification_year, breakdown, breakdown_category)
         where m.year_to = 2024 and not d.is_fixed""")
     assert compared[0][0] > 0 and compared[0][1] == 0, compared
+    # the next build without the var drops them again: they would be stale from now on
+    with extra_env({"KSM_BUILD_YEAR": "2024"}):
+        done = run_dbt(tmp_path, "run", "--select", "stg_regions", warehouse=warehouse)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert not {name for (name,) in values(warehouse, tables)} & set(WORK_TABLES)
 
 
 def test_work_tables_left_out_of_a_selection_are_named():
