@@ -33,6 +33,7 @@ from pathlib import Path
 
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the profile's attachments are read as the build reads them
 DBT_DIR = ROOT / "dbt_project"
 MART = "indicator_values"
 
@@ -82,9 +83,10 @@ def cmd_compile(args) -> int:
     seeds = loaded_seeds(Path(args.warehouse), parsed.result)
     (out / "seeds.json").write_text(json.dumps(seeds), encoding="utf-8")
     setup_database(Path(args.warehouse), scratch, seeds)
+    attach = attachments()
     lines = ["-- The floor: indicator_values from the raw tables, dbt's compiled SQL run as plain DuckDB.",
              "-- Written by bench/floor.py compile; one block per year, models in dependency order.",
-             *attachments()]
+             *attach]
     for year in parse_years(args.years):
         os.environ["KSM_BUILD_YEAR"] = str(year)  # the year's one route into dbt
         done = dbtRunner(manifest=parsed.result).invoke(["compile", "--select", f"+{MART}", *common])
@@ -97,7 +99,7 @@ def cmd_compile(args) -> int:
             block.extend(model_statements(node, year))
         lines.extend(block)
         year_script = out / f"floor-{year}.sql"
-        year_script.write_text("\n".join([*attachments(), *block]) + "\n", encoding="utf-8")
+        year_script.write_text("\n".join([*attach, *block]) + "\n", encoding="utf-8")
         # the year's SQL runs in the scratch copy before the next year is compiled (in this
         # process: dbt's adapter keeps the database open, and DuckDB shares it in-process)
         with duckdb.connect(str(scratch)) as con:
@@ -120,13 +122,11 @@ def loaded_seeds(warehouse: Path, manifest) -> list[str]:
 def attachments() -> list[str]:
     """dbt-duckdb's ATTACH statements for the databases the profile attaches beside the
     warehouse (the build's in-memory scratch database): the script's models are created there too."""
-    import yaml
     from dbt.adapters.duckdb.credentials import Attachment
 
-    profiles = yaml.safe_load((DBT_DIR / "profiles.yml").read_text(encoding="utf-8"))
-    profile = next(iter(profiles.values()))
-    output = profile["outputs"][profile["target"]]
-    return [Attachment(**entry).to_sql() + ";" for entry in output.get("attach", [])]
+    from orchestration.dbt_invocation import profile_attachments
+
+    return [Attachment(**entry).to_sql() + ";" for entry in profile_attachments()]
 
 
 def schema_statements(nodes) -> list[str]:

@@ -94,15 +94,19 @@ def dbt_build_invocation(partition_key: str) -> tuple[list[str], dict]:
     return ["build", "--exclude-resource-type", "unit_test"], {BUILD_YEAR_ENV: str(partition_year(partition_key))}
 
 
-def build_scoped_databases() -> set[str]:
-    """The databases the dbt profile attaches in memory (`build_scratch`): a table there lives
-    as long as one dbt invocation, so only nodes of the same build can read it."""
+def profile_attachments() -> list[dict]:
+    """The databases the dbt profile attaches beside the warehouse (its `attach:` entries)."""
     import yaml
 
     profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     profile = next(iter(profiles.values()))
-    attached = profile["outputs"][profile["target"]].get("attach", [])
-    return {entry["alias"] for entry in attached if entry.get("path") == ":memory:"}
+    return profile["outputs"][profile["target"]].get("attach", [])
+
+
+def build_scoped_databases() -> set[str]:
+    """The databases the dbt profile attaches in memory (`build_scratch`): a table there lives
+    as long as one dbt invocation, so only nodes of the same build can read it."""
+    return {entry["alias"] for entry in profile_attachments() if entry.get("path") == ":memory:"}
 
 
 def work_tables_left_out(built: set[str], checked: set[str], manifest: dict) -> dict[str, list[str]]:
