@@ -45,10 +45,12 @@ def _events(output: str) -> list[str]:
 
 
 def _results(output: str) -> list[str]:
-    """dbt's lines on each node's result and the run's totals, without the timings."""
+    """dbt's lines on each node's result and the run's totals, without the timings and the
+    position ('3 of 8'), sorted: the profile's threads finish independent nodes in any order."""
     kept = {"LogModelResult", "LogTestResult", "RunResultError", "StatsLine"}
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    return [re.sub(r"in [0-9.]+s", "", e["info"]["msg"]) for e in lines if e["info"]["name"] in kept]
+    return sorted(re.sub(r"^\d+ of \d+ ", "", re.sub(r"in [0-9.]+s", "", e["info"]["msg"]))
+                  for e in lines if e["info"]["name"] in kept)
 
 
 def _warehouse_is_free(paths: Paths) -> bool:

@@ -76,6 +76,11 @@ KINDS = [
     ("expect_column_values_to_match_regex", {"column": "note", "regex": "^GM[0-9]{4}$"}),
     ("expect_column_values_to_match_regex", {"column": "note", "regex": r"^GM\d{4}$"}),
     ("expect_column_values_to_not_match_regex", {"column": "note", "regex": "1$"}),
+    ("expect_column_values_to_be_in_type_list", {"column": "code", "type_list": ["str"]}),
+    ("expect_column_values_to_be_in_type_list", {"column": "level", "type_list": ["int32", "Int32Dtype"]}),
+    ("expect_column_values_to_be_in_type_list", {"column": "unit", "type_list": ["float"], "mostly": 0.5,
+                                                 "row_condition": _eq("level", "gemeente")}),
+    ("expect_column_values_to_be_in_type_list", {"column": "note", "type_list": ["string_types", "bool"]}),
     # pandas keeps a missing value in '!=' and 'not in' for text and float columns, not for Int32
     ("expect_column_values_to_not_be_null", {"column": "total", "row_condition": _ne("level", "ggd")}),
     ("expect_column_values_to_be_between", {"column": "weeks", "max_value": 40,
@@ -97,6 +102,11 @@ LEFT_TO_GX = [
     ("expect_column_values_to_be_between", {"column": "share", "max_value": float("nan")}),
     ("expect_column_values_to_be_in_set", {"column": "no_such_column", "value_set": [1]}),
     ("expect_column_values_to_be_in_set", {"column": "code", "value_set": ["GM0363"], "mostly": "0.5"}),
+    # a type list: GX decides other dtypes by the dtype; names it does not know are its error;
+    # numpy's str_ alone admits numpy's text but not a plain str
+    ("expect_column_values_to_be_in_type_list", {"column": "n", "type_list": ["int32", "Int32Dtype"]}),
+    ("expect_column_values_to_be_in_type_list", {"column": "code", "type_list": ["no_such_type"]}),
+    ("expect_column_values_to_be_in_type_list", {"column": "code", "type_list": ["str_"]}),
 ]
 
 

@@ -15,6 +15,9 @@ query of its own, over its window). DuckDB takes only what it reads exactly as G
   text, booleans with booleans): DuckDB would cast '1' to 1 where pandas finds them unequal;
 - a regular expression is decided by Python's `re.search` on each distinct text value, as GX
   does (`$` before a final newline, Unicode `\d`), and only on text columns;
+- a type list is decided for text columns only, whose values are all `str`: GX's own reading
+  of the type names (`value_types_accepted`) says whether a `str` meets it, so every value
+  does or none;
 - *missing* values are not checked (NULL, or NaN in a float column), except by the null
   expectations; for column pairs a row is missing when both values are, and for compound
   uniqueness when all are (GX's default `ignore_row_if`);
@@ -115,6 +118,9 @@ def _rule(kind: str, kwargs: dict, index: int) -> RowRule:
         return RowRule([col], f"{c} IS NULL", f"{c} IN (SELECT value FROM __ksm_lookup_{index})")
     if kind == "expect_column_values_to_be_unique":
         return RowRule([col], f"{c} IS NULL", f"__ksm_dup_{index} > 1", window=f"PARTITION BY {c}")
+    if kind == "expect_column_values_to_be_in_type_list":
+        # evaluable() admits only text columns of one kind of value, so the verdict is one for all
+        return RowRule([col], f"{c} IS NULL", "FALSE" if str_accepted(kwargs["type_list"]) else "TRUE")
     if kind == "expect_compound_columns_to_be_unique":
         columns = list(kwargs["column_list"])
         cs = [_q(x) for x in columns]
@@ -141,7 +147,7 @@ ROW_LEVEL = frozenset({
     "expect_column_values_to_match_regex", "expect_column_values_to_not_match_regex",
     "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
     "expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal",
-    "expect_column_pair_values_to_be_in_set",
+    "expect_column_pair_values_to_be_in_set", "expect_column_values_to_be_in_type_list",
 })
 
 
@@ -159,6 +165,7 @@ _ARGUMENTS = {
     "expect_column_pair_values_a_to_be_greater_than_b": {"column_A", "column_B", "or_equal"},
     "expect_column_pair_values_to_be_equal": {"column_A", "column_B"},
     "expect_column_pair_values_to_be_in_set": {"column_A", "column_B", "value_pairs_set"},
+    "expect_column_values_to_be_in_type_list": {"column", "type_list"},
 }
 _EVERY_KIND = {"mostly", "row_condition"}
 
@@ -229,12 +236,49 @@ def evaluable(expectation: dict, frame: pd.DataFrame, parameters: dict) -> bool:
     if kind in ("expect_column_pair_values_a_to_be_greater_than_b", "expect_column_pair_values_to_be_equal"):
         kinds = {_kind_of_column(frame[kwargs["column_A"]]), _kind_of_column(frame[kwargs["column_B"]])}
         return len(kinds) == 1 and kinds <= {"number", "text"}
+    if kind == "expect_column_values_to_be_in_type_list":
+        # GX checks each value's type only in a column of dtype object: text, as suites.for_gx
+        # hands it over (other dtypes GX decides by the dtype, cheaply); a text column holds str
+        # and perhaps numpy's str_, which is a str
+        type_list = kwargs.get("type_list")
+        column = frame[kwargs["column"]]
+        if (not (column.dtype == object or isinstance(column.dtype, pd.StringDtype))
+                or _kind_of_column(column) != "text"
+                or not isinstance(type_list, (list, tuple)) or not all(isinstance(t, str) for t in type_list)):
+            return False
+        accepted = value_types_accepted(type_list)
+        return accepted is not None and accepted[str] == accepted[np.str_]
     if kind == "expect_column_pair_values_to_be_in_set":
         pairs = kwargs.get("value_pairs_set")
         return (isinstance(pairs, (list, tuple)) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs)
                 and comparable(kwargs["column_A"], [p[0] for p in pairs])
                 and comparable(kwargs["column_B"], [p[1] for p in pairs]))
     return True
+
+
+def value_types_accepted(type_list: list[str]) -> dict[type, bool] | None:
+    """Whether a str and a numpy str_ value meet `type_list` as GX's pandas metric for
+    `expect_column_values_to_be_in_type_list` decides (numpy's, pandas' and Python's names for
+    a type; `isinstance` per value); None when GX would recognise none of the names (its error)."""
+    from great_expectations.expectations.type_comparison import native_type_type_map
+
+    types: list = []
+    for name in type_list:
+        try:
+            types.append(np.dtype(name).type)
+        except TypeError:
+            for home in (pd, pd.core.dtypes.dtypes):
+                found = getattr(home, name, None)
+                if isinstance(found, type):
+                    types.append(found)
+        types.extend(native_type_type_map(name) or ())
+    if not types:
+        return None
+    return {kind: isinstance(kind("x"), tuple(types)) for kind in (str, np.str_)}
+
+
+def str_accepted(type_list: list[str]) -> bool:
+    return bool((value_types_accepted(type_list) or {}).get(str))
 
 
 def fill_parameters(value: Any, parameters: dict) -> Any:
