@@ -45,11 +45,12 @@ def _events(output: str) -> list[str]:
 
 
 def _results(output: str) -> list[str]:
-    """dbt's lines on each node's result and the run's totals, without the timings and the
-    position ('3 of 8'), sorted: the profile's threads finish independent nodes in any order."""
+    """dbt's lines on each node's result and the run's totals, without the timings, the
+    position ('3 of 8') and the dots that pad to it, sorted: the profile's threads finish
+    independent nodes in any order."""
     kept = {"LogModelResult", "LogTestResult", "RunResultError", "StatsLine"}
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    return sorted(re.sub(r"^\d+ of \d+ ", "", re.sub(r"in [0-9.]+s", "", e["info"]["msg"]))
+    return sorted(re.sub(r"^\d+ of \d+ | \.+ ", " ", re.sub(r"in [0-9.]+s", "", e["info"]["msg"])).strip()
                   for e in lines if e["info"]["name"] in kept)
 
 

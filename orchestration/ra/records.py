@@ -143,7 +143,8 @@ def build_records(dbt, paths: Paths, year: int, run_id: str, say=None) -> None:
         invocation.wait()
     keep_parse_state(target, cache)
     if not invocation.is_successful():
-        found = list(dict.fromkeys(p for p in problems if p))  # in order, once each
+        # once each, sorted: dbt's threads report failed nodes in the order they finish
+        found = sorted(set(p for p in problems if p))
         first = escaped(": ".join(found[:3]), 400) if found else "see the dbt log"
         raise RaRecordsError(f"deriving the records from the RA tables failed: {first} "
                              f"(dbt log in {named(target)})")

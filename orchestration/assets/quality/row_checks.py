@@ -238,12 +238,11 @@ def evaluable(expectation: dict, frame: pd.DataFrame, parameters: dict) -> bool:
         return len(kinds) == 1 and kinds <= {"number", "text"}
     if kind == "expect_column_values_to_be_in_type_list":
         # GX checks each value's type only in a column of dtype object: text, as suites.for_gx
-        # hands it over (other dtypes GX decides by the dtype, cheaply); a text column holds str
-        # and perhaps numpy's str_, which is a str
+        # hands it over (any other dtype, pandas' string dtype too, GX decides by the dtype,
+        # cheaply); a text column holds str and perhaps numpy's str_, which is a str
         type_list = kwargs.get("type_list")
         column = frame[kwargs["column"]]
-        if (not (column.dtype == object or isinstance(column.dtype, pd.StringDtype))
-                or _kind_of_column(column) != "text"
+        if (column.dtype != object or _kind_of_column(column) != "text"
                 or not isinstance(type_list, (list, tuple)) or not all(isinstance(t, str) for t in type_list)):
             return False
         accepted = value_types_accepted(type_list)
@@ -271,6 +270,8 @@ def value_types_accepted(type_list: list[str]) -> dict[type, bool] | None:
                 found = getattr(home, name, None)
                 if isinstance(found, type):
                     types.append(found)
+        except Exception:  # noqa: BLE001 - numpy's other refusals ('i4,,') are GX's error to report
+            return None
         types.extend(native_type_type_map(name) or ())
     if not types:
         return None
