@@ -19,6 +19,10 @@ costs only its own work.
 - The server ends with the `ksm` process that started it (it watches its stdin), when the
   ksm-dbt of a build it is running goes away (dagster-dbt interrupted it), and when a build step
   is interrupted (`stop_warm_dbt`): nothing keeps the warehouse's write lock.
+- A build is handed over only once the server has taken the connection (it says "ready"
+  after its parse and after the build before): a server that has not within
+  `SERVER_WAIT_SECONDS` (a parse that hangs, say) is left alone and ksm-dbt runs plain dbt; it
+  never gets the build, so two dbts never write the warehouse at once.
 - It serves only `dbt build`, and only what its one parse holds for: the same project,
   warehouse and parse-time env vars, no `--vars` (a var can change a model's configuration,
   which is read when parsing), and no ephemeral models (dbt would compile a reused manifest's
@@ -39,6 +43,10 @@ from pathlib import Path
 SERVER_ENV = "KSM_DBT_SERVER"  # host:port:key of the running server, for ksm-dbt
 SERVED_COMMAND = "build"
 PARSE_TIME_ENV = ("KSM_WAREHOUSE",)  # read by the profile: the models' database is its file name
+# How long ksm-dbt waits for the server to take its build (parsing a national project takes
+# seconds; the build before is over when dagster-dbt starts the next); the env var for tests
+SERVER_WAIT_SECONDS = 600.0
+SERVER_WAIT_ENV = "KSM_DBT_SERVER_WAIT"
 
 _server: subprocess.Popen | None = None
 
@@ -116,12 +124,32 @@ def _ask_server(address: str, args: list[str]) -> int | None:
     from multiprocessing.connection import Client
 
     host, port, key = address.split(":")
-    try:
-        conn = Client((host, int(port)), authkey=key.encode())
-        conn.send((args, dict(os.environ), os.getcwd()))
-    except (OSError, EOFError, AuthenticationError):
-        return None  # no server there (any more): plain dbt
+    wait = float(os.environ.get(SERVER_WAIT_ENV) or SERVER_WAIT_SECONDS)
     out = sys.stdout.buffer
+    taken: dict = {}
+
+    def take() -> None:  # the handshake needs the server's accept; then it says "ready"
+        try:
+            conn = Client((host, int(port)), authkey=key.encode())
+            conn.recv()
+            taken["conn"] = conn
+        except (OSError, EOFError, AuthenticationError):
+            pass  # no server there (any more): plain dbt
+
+    taker = threading.Thread(target=take, daemon=True)
+    taker.start()
+    taker.join(wait)
+    if taker.is_alive():  # not taken: the build is never handed over, so the server never runs it
+        out.write(f"ksm-dbt: the dbt server has not taken the build in {wait:.0f} s; running dbt itself\n".encode())
+        out.flush()
+        return None
+    conn = taken.get("conn")
+    if conn is None:
+        return None
+    try:
+        conn.send((args, dict(os.environ), os.getcwd()))
+    except OSError:
+        return None
     with conn:
         while True:
             try:
@@ -280,6 +308,7 @@ def serve(project_dir: str, profiles_dir: str, parse_state: Path, folder: Path) 
             continue  # a caller that did not know the key
         with conn:
             try:
+                conn.send(("ready", None))
                 _serve_one(conn, manifest, parse_env, project_dir)
             except (EOFError, OSError):
                 pass  # its ksm-dbt went away; the next build gets a fresh connection

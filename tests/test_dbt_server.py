@@ -205,3 +205,25 @@ def _alive(pid: int) -> bool:
         return "\nState:\tZ" not in status.read_text()  # a zombie has ended
     except FileNotFoundError:
         return False
+
+
+def test_a_server_that_does_not_take_the_build_never_gets_it(monkeypatch, capfdbinary):
+    """A server stuck before it accepts (a hanging parse, say): ksm-dbt gives up after its wait
+    and runs plain dbt, and when the server wakes up it is not handed the build, so two dbts
+    never write the warehouse at once."""
+    from multiprocessing.connection import Listener
+
+    key = "k" * 16
+    monkeypatch.setenv(dbt_server.SERVER_WAIT_ENV, "1")
+    with Listener(("127.0.0.1", 0), authkey=key.encode()) as listener:  # listens, never accepts
+        host, port = listener.address
+        started = time.monotonic()
+        assert dbt_server._ask_server(f"{host}:{port}:{key}", ["build"]) is None
+        assert 0.9 < time.monotonic() - started < 10
+        assert b"has not taken the build in 1 s; running dbt itself" in capfdbinary.readouterr().out
+        late = listener.accept()  # the server wakes up: the handshake completes, the build is not sent
+        late.send(("ready", None))
+        if late.poll(5):  # what comes is the end of the connection, never a build
+            with pytest.raises(EOFError):
+                late.recv()
+        late.close()
