@@ -124,7 +124,10 @@ def _ask_server(address: str, args: list[str]) -> int | None:
     from multiprocessing.connection import Client
 
     host, port, key = address.split(":")
-    wait = float(os.environ.get(SERVER_WAIT_ENV) or SERVER_WAIT_SECONDS)
+    try:
+        wait = float(os.environ.get(SERVER_WAIT_ENV) or SERVER_WAIT_SECONDS)
+    except ValueError:  # not a number of seconds: the default
+        wait = SERVER_WAIT_SECONDS
     out = sys.stdout.buffer
     taken: dict = {}
 

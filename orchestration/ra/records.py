@@ -145,8 +145,8 @@ def build_records(dbt, paths: Paths, year: int, run_id: str, say=None) -> None:
     if not invocation.is_successful():
         # once each, sorted: dbt's threads report failed nodes in the order they finish
         found = sorted(set(p for p in problems if p))
-        first = escaped(": ".join(found[:3]), 400) if found else "see the dbt log"
-        raise RaRecordsError(f"deriving the records from the RA tables failed: {first} "
+        problems_text = escaped(": ".join(found[:3]), 400) if found else "see the dbt log"
+        raise RaRecordsError(f"deriving the records from the RA tables failed: {problems_text} "
                              f"(dbt log in {named(target)})")
     say(f"{year} RA records derived (dbt models tagged {RA_LAYOUT_TAG})")
 

@@ -120,7 +120,7 @@ def _rule(kind: str, kwargs: dict, index: int) -> RowRule:
         return RowRule([col], f"{c} IS NULL", f"__ksm_dup_{index} > 1", window=f"PARTITION BY {c}")
     if kind == "expect_column_values_to_be_in_type_list":
         # evaluable() admits only text columns of one kind of value, so the verdict is one for all
-        return RowRule([col], f"{c} IS NULL", "FALSE" if str_accepted(kwargs["type_list"]) else "TRUE")
+        return RowRule([col], f"{c} IS NULL", "FALSE" if value_types_accepted(kwargs["type_list"])[str] else "TRUE")
     if kind == "expect_compound_columns_to_be_unique":
         columns = list(kwargs["column_list"])
         cs = [_q(x) for x in columns]
@@ -276,10 +276,6 @@ def value_types_accepted(type_list: list[str]) -> dict[type, bool] | None:
     if not types:
         return None
     return {kind: isinstance(kind("x"), tuple(types)) for kind in (str, np.str_)}
-
-
-def str_accepted(type_list: list[str]) -> bool:
-    return bool((value_types_accepted(type_list) or {}).get(str))
 
 
 def fill_parameters(value: Any, parameters: dict) -> Any:
