@@ -81,6 +81,7 @@ def cmd_demo_data(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from orchestration.assets.quality.worker import warm_checks
     from orchestration.resources import configure_environment
 
     paths = configure_environment()
@@ -88,6 +89,12 @@ def cmd_run(args) -> int:
         edition = definition_edition()
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    # first of all: the checks worker imports Great Expectations while this process starts up
+    with warm_checks(paths.home / "logs" / "checks-worker.log"):
+        return _run_plan(args, paths, edition)
+
+
+def _run_plan(args, paths: Paths, edition: str) -> int:
     plan = plan_years(paths, None if args.all else args.year)
     if edition != DEFAULT_EDITION:
         print(f"definitions: edition {edition} ({EDITION_ENV})", flush=True)

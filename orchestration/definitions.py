@@ -16,7 +16,7 @@ def all_assets() -> list:
     """Every asset, with the quality checks listed beside them so that `materialize(all_assets())`
     runs them too."""
     from orchestration.assets.ingest import ingest_assets, raw_regions
-    from orchestration.assets.quality import quality_checks
+    from orchestration.assets.quality.checks import quality_checks
     from orchestration.assets.release import release
     from orchestration.assets.transform import dbt_models
 

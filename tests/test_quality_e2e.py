@@ -50,6 +50,7 @@ def test_every_quality_check_ran_and_only_warnings_failed(released):
         assert results_file.exists()
     perined = json.loads((paths.home / "quality" / str(YEAR) / results[0].run_id / "perined.json").read_text())
     assert perined["ksm"]["failed"][0]["expectation"] == "expect_column_values_to_be_in_set(gemeente_code_status)"
+    assert perined["ksm"]["validated_in"] == "step", "a run without `ksm run`'s worker validates in its step"
     assert found["raw/perined:quality_suite"].metadata["expectations_failed"].value == 0
 
 
@@ -141,7 +142,9 @@ def test_a_blocked_year_stops_at_its_check_alerts_once_everywhere_and_the_fixed_
         results_file = Path(next(line.split("results:", 1)[1].strip() for line in out.splitlines()
                                  if "results:" in line and "perined.json" in line))
         assert results_file.exists() and results_file.is_relative_to(copy_home.home / "quality" / str(YEAR))
-        failed = json.loads(results_file.read_text())["ksm"]["failed"]
+        found = json.loads(results_file.read_text())["ksm"]
+        assert found["validated_in"] == "worker", "ksm run validates in its warm checks process"
+        failed = found["failed"]
         assert [f["expectation"] for f in failed if f["severity"] == "error"] == [
             "expect_column_values_to_be_in_set(gemeente_code_status)"]
 

@@ -18,7 +18,10 @@
 
 Every check writes what it found to `$KSM_HOME/quality/<year>/<run_id>/<name>.json` and links
 that file in its metadata (`results`), with the number of failed expectations and the first few
-of them. The checks run in the `warehouse` pool: they read DuckDB, which has one writer.
+of them. The checks run in the `warehouse` pool: they read DuckDB, which has one writer. In a
+`ksm run` the suites are validated in the run's checks worker (`worker.py`), which has Great
+Expectations imported before the first year's checks; each result says where
+(`ksm.validated_in`).
 """
 
 import warnings
@@ -34,10 +37,10 @@ from orchestration.run_outcome import ERROR, WARNING, dagster_severity
 from orchestration.settings import Paths
 from orchestration.sources import YEARLY_SOURCES
 
-from . import linkage, reconcile
-from .slices import (REFERENCE_MARTS, mart_frame, mart_parameters, reference_frame, reference_parameters,
-                     source_frame, source_parameters)
-from .suites import SuiteOutcome, release_memory, row_count_band_setting, save_json, suite_path, validate_frame
+from . import linkage, reconcile, validations
+from .slices import REFERENCE_MARTS
+from .suites import SuiteOutcome, row_count_band_setting, save_json, suite_path
+from .worker import validated
 
 SUITE_CHECK = "quality_suite"
 WARNINGS_CHECK = "quality_suite_warnings"
@@ -117,10 +120,12 @@ def _report_failure(context, year: int, key: dg.AssetKey, check_name: str, passe
     report(context, f"{year} check {label} {key.to_user_string()}:{check_name}: {description}; results: {path}")
 
 
-def _validate_suite(context, year: int, key: dg.AssetKey, suite: str, frame, parameters: dict,
+def _validate_suite(context, year: int, key: dg.AssetKey, suite: str, warehouse: DuckDBResource, task, *args,
                     out_dir: Path, selected):
-    """Validate one suite, keep its results file, and yield its blocking and warning results."""
-    outcome = validate_frame(suite, frame, parameters)
+    """Validate one suite (`task(con, *args)` of validations.py, in the run's checks worker when
+    there is one), keep its results file, and yield its blocking and warning results."""
+    outcome, where = validated(warehouse, task, *args)
+    outcome.result["ksm"]["validated_in"] = where
     path = outcome.path = save_json(out_dir, suite, outcome.result)
     for result in _suite_results(key, outcome, selected):
         _report_failure(context, year, key, result.check_name, result.passed, result.severity,
@@ -143,14 +148,8 @@ def source_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths,
         key = dg.AssetKey(["raw", source])
         if not any(k.asset_key == key for k in selected):
             continue
-        band = row_count_band_setting(source)
-        with warehouse.get_connection() as con:
-            frame = source_frame(con, source, year)
-            parameters = source_parameters(con, source, year, band)
-        yield from _validate_suite(context, year, key, source, frame, parameters, out_dir, selected)
-        rows = len(frame)
-        del frame  # one source's slice in memory at a time
-        release_memory(rows)
+        yield from _validate_suite(context, year, key, source, warehouse, validations.source_suite, source, year,
+                                   row_count_band_setting(source), out_dir=out_dir, selected=selected)
     report(context, f"{year} source checks done ({len(selected)} checks) -> {out_dir}")
 
 
@@ -217,19 +216,12 @@ def mart_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, w
     year = _year(context)
     selected = set(context.selected_asset_check_keys)
     out_dir = quality_dir(ksm.paths, year, context.run.run_id)
-    reconciliations = []
-    with warehouse.get_connection() as con:
-        frame = mart_frame(con, year)
-        parameters = mart_parameters(con, frame)
-        for name, fn in RECONCILE_CHECKS.items():
-            if dg.AssetCheckKey(MART_KEY, name) in selected:
-                reconciliations.append((name, fn(con, year)))
-
     if {dg.AssetCheckKey(MART_KEY, SUITE_CHECK), dg.AssetCheckKey(MART_KEY, WARNINGS_CHECK)} & selected:
-        yield from _validate_suite(context, year, MART_KEY, MART_SUITE, frame, parameters, out_dir, selected)
-    rows = len(frame)
-    del frame
-    release_memory(rows)
+        yield from _validate_suite(context, year, MART_KEY, MART_SUITE, warehouse, validations.mart_suite,
+                                   MART_SUITE, year, out_dir=out_dir, selected=selected)
+    with warehouse.get_connection() as con:
+        reconciliations = [(name, fn(con, year)) for name, fn in RECONCILE_CHECKS.items()
+                           if dg.AssetCheckKey(MART_KEY, name) in selected]
 
     for name, found in reconciliations:
         path = save_json(out_dir, name, found.as_dict())
@@ -257,11 +249,9 @@ def reference_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPat
     selected = set(context.selected_asset_check_keys)
     out_dir = quality_dir(ksm.paths, year, context.run.run_id)
     marts = [m for m in REFERENCE_MARTS if any(k.asset_key == dg.AssetKey(["marts", m]) for k in selected)]
-    with warehouse.get_connection() as con:  # read everything first: GX runs without holding the warehouse
-        inputs = {m: (reference_frame(con, m), reference_parameters(con, m)) for m in marts}
-    for mart, (frame, parameters) in inputs.items():
-        yield from _validate_suite(context, year, dg.AssetKey(["marts", mart]), mart, frame, parameters,
-                                   out_dir, selected)
+    for mart in marts:
+        yield from _validate_suite(context, year, dg.AssetKey(["marts", mart]), mart, warehouse,
+                                   validations.reference_suite, mart, out_dir=out_dir, selected=selected)
     report(context, f"{year} reference mart checks done ({len(selected)} checks) -> {out_dir}")
 
 

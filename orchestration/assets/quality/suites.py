@@ -221,14 +221,22 @@ def _shortened(parameters: dict) -> dict:
             for k, v in parameters.items()}
 
 
+def import_great_expectations():
+    """GX and what validating needs of it: several seconds the first time in a process (the
+    run's checks worker does it ahead of the first checks, `worker.py`)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # never send usage statistics anywhere
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    return gx, ProgressBarsConfig
+
+
 def validate_frame(name: str, frame: pd.DataFrame, parameters: dict | None = None,
                    directory: Path = EXPECTATIONS_DIR, rows_in_duckdb: bool = True) -> SuiteOutcome:
     """Validate `frame` against `expectations/<name>.json`: the row-level expectations in DuckDB
     (`row_checks.py`; with `rows_in_duckdb=False` in GX too, as the tests compare), the others in
     an ephemeral GX context."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # never send usage statistics anywhere
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    gx, ProgressBarsConfig = import_great_expectations()
 
     _no_frame_fingerprint()
     stored = load_suite_json(name, directory)
