@@ -120,11 +120,12 @@ def _report_failure(context, year: int, key: dg.AssetKey, check_name: str, passe
     report(context, f"{year} check {label} {key.to_user_string()}:{check_name}: {description}; results: {path}")
 
 
-def _validate_suite(context, year: int, key: dg.AssetKey, suite: str, warehouse: DuckDBResource, task, *args,
+def _validate_suite(context, year: int, key: dg.AssetKey, suite: str, warehouse: DuckDBResource, read, *args,
                     out_dir: Path, selected):
-    """Validate one suite (`task(con, *args)` of validations.py, in the run's checks worker when
-    there is one), keep its results file, and yield its blocking and warning results."""
-    outcome, where = validated(warehouse, task, *args)
+    """Validate one suite on what `read(con, *args)` takes from the warehouse (validations.py; in
+    the run's checks worker when there is one), keep its results file, and yield its blocking
+    and warning results."""
+    outcome, where = validated(warehouse, read, *args, say=lambda line: report(context, f"{year} {line}"))
     outcome.result["ksm"]["validated_in"] = where
     path = outcome.path = save_json(out_dir, suite, outcome.result)
     for result in _suite_results(key, outcome, selected):
@@ -148,7 +149,7 @@ def source_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths,
         key = dg.AssetKey(["raw", source])
         if not any(k.asset_key == key for k in selected):
             continue
-        yield from _validate_suite(context, year, key, source, warehouse, validations.source_suite, source, year,
+        yield from _validate_suite(context, year, key, source, warehouse, validations.source_slice, source, year,
                                    row_count_band_setting(source), out_dir=out_dir, selected=selected)
     report(context, f"{year} source checks done ({len(selected)} checks) -> {out_dir}")
 
@@ -217,11 +218,13 @@ def mart_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPaths, w
     selected = set(context.selected_asset_check_keys)
     out_dir = quality_dir(ksm.paths, year, context.run.run_id)
     if {dg.AssetCheckKey(MART_KEY, SUITE_CHECK), dg.AssetCheckKey(MART_KEY, WARNINGS_CHECK)} & selected:
-        yield from _validate_suite(context, year, MART_KEY, MART_SUITE, warehouse, validations.mart_suite,
+        yield from _validate_suite(context, year, MART_KEY, MART_SUITE, warehouse, validations.mart_slice,
                                    MART_SUITE, year, out_dir=out_dir, selected=selected)
-    with warehouse.get_connection() as con:
-        reconciliations = [(name, fn(con, year)) for name, fn in RECONCILE_CHECKS.items()
-                           if dg.AssetCheckKey(MART_KEY, name) in selected]
+    reconciliations = []
+    if any(dg.AssetCheckKey(MART_KEY, name) in selected for name in RECONCILE_CHECKS):
+        with warehouse.get_connection() as con:
+            reconciliations = [(name, fn(con, year)) for name, fn in RECONCILE_CHECKS.items()
+                               if dg.AssetCheckKey(MART_KEY, name) in selected]
 
     for name, found in reconciliations:
         path = save_json(out_dir, name, found.as_dict())
@@ -251,7 +254,7 @@ def reference_quality_checks(context: dg.AssetCheckExecutionContext, ksm: KsmPat
     marts = [m for m in REFERENCE_MARTS if any(k.asset_key == dg.AssetKey(["marts", m]) for k in selected)]
     for mart in marts:
         yield from _validate_suite(context, year, dg.AssetKey(["marts", mart]), mart, warehouse,
-                                   validations.reference_suite, mart, out_dir=out_dir, selected=selected)
+                                   validations.reference_slice, mart, out_dir=out_dir, selected=selected)
     report(context, f"{year} reference mart checks done ({len(selected)} checks) -> {out_dir}")
 
 

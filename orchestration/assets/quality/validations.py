@@ -1,34 +1,49 @@
-"""What each suite check validates, as one task on a warehouse connection: read the slice and
-its parameters, validate, give the frame's memory back. The check steps (`checks.py`) run these
-in the run's warm checks process when there is one (`worker.py`), else themselves; so this
-module imports neither Dagster nor, until a task runs, Great Expectations."""
+"""What each suite check validates: a reader that takes the slice and its parameters from a
+warehouse connection, and `validate_slice`, which validates it once the connection is closed
+(DuckDB's buffers are not kept through the validation) and gives the frame's memory back. The
+check steps (`checks.py`) run both in the run's checks worker when there is one (`worker.py`),
+else themselves; so this module imports neither Dagster nor, until it validates, Great
+Expectations."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
+import pandas as pd
 
 from .slices import mart_frame, mart_parameters, reference_frame, reference_parameters, source_frame, source_parameters
 from .suites import SuiteOutcome, release_memory, validate_frame
 
 
-def source_suite(con: duckdb.DuckDBPyConnection, source: str, year: int, band: float) -> SuiteOutcome:
-    """The source's suite on the year's slice of raw.<source>."""
-    frame = source_frame(con, source, year)
-    outcome = validate_frame(source, frame, source_parameters(con, source, year, band))
-    del frame  # one source's slice in memory at a time
-    release_memory(outcome.rows)
-    return outcome
+@dataclass
+class Slice:
+    """What one suite is validated on."""
+
+    suite: str
+    frame: pd.DataFrame
+    parameters: dict
 
 
-def mart_suite(con: duckdb.DuckDBPyConnection, suite: str, year: int) -> SuiteOutcome:
-    """The mart suite on the year's rows of marts.indicator_values."""
+def source_slice(con: duckdb.DuckDBPyConnection, source: str, year: int, band: float) -> Slice:
+    """The year's slice of raw.<source>, for the source's suite."""
+    return Slice(source, source_frame(con, source, year), source_parameters(con, source, year, band))
+
+
+def mart_slice(con: duckdb.DuckDBPyConnection, suite: str, year: int) -> Slice:
+    """The year's rows of marts.indicator_values, for the mart suite."""
     frame = mart_frame(con, year)
-    outcome = validate_frame(suite, frame, mart_parameters(con, frame))
-    del frame
+    return Slice(suite, frame, mart_parameters(con, frame))
+
+
+def reference_slice(con: duckdb.DuckDBPyConnection, mart: str) -> Slice:
+    """A reference mart whole, for its suite."""
+    return Slice(mart, reference_frame(con, mart), reference_parameters(con, mart))
+
+
+def validate_slice(taken: Slice) -> SuiteOutcome:
+    """Validate a slice against its suite; the frame is let go of (one slice in memory at a time)."""
+    outcome = validate_frame(taken.suite, taken.frame, taken.parameters)
+    taken.frame = None
     release_memory(outcome.rows)
     return outcome
-
-
-def reference_suite(con: duckdb.DuckDBPyConnection, mart: str) -> SuiteOutcome:
-    """A reference mart's suite on the whole table."""
-    return validate_frame(mart, reference_frame(con, mart), reference_parameters(con, mart))

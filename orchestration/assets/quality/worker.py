@@ -3,18 +3,19 @@
 Importing Great Expectations costs about 2-3 CPU s once per process: most of a rebuilt year's
 checks stage, and on the critical path of every `ksm run`. `ksm run` starts this worker first
 (`warm_checks`); it imports GX on the other core while `ksm` itself starts up and the first
-year is ingested. A check step then hands it a task (`validations.py`) and its arguments, never
-a frame (pickling a year's frames costs as much as the import saves): the worker opens the
-warehouse read-only, reads the slice, validates it and returns the outcome.
+year is ingested. A check step then hands it a reader (`validations.py`) and its arguments,
+never a frame (pickling a year's frames costs as much as the import saves): the worker opens
+the warehouse read-only, reads the slice, closes the warehouse, validates the slice and returns
+the outcome.
 
 - The worker reads the warehouse only while no one writes it: the checks run in the
   `warehouse` pool after the steps that write it have closed it, and the warm dbt closes it
-  after each build. When the worker cannot open it (another process holds it) or has died, the
-  step validates in its own process, as it does without a worker (the Dagster UI, the daemon,
-  tests that run the job in-process). A task's own error is raised in the step as it would be
-  there.
-- The worker ends with the run. It also ends when the `ksm` process dies: its end of the pipe
-  closes. Its output (GX's warnings, say) goes to `logs/checks-worker.log`, not the terminal.
+  after each build. When the worker cannot open it (someone holds it) or has died, the step
+  validates itself and says so, as it does without a worker (the Dagster UI, the daemon, tests
+  that run the job in-process). A task's own error is raised in the step as it would be there.
+- The worker ends with the run, and at once when the `ksm` process that started it dies, even
+  in the middle of a task: it must not keep the warehouse's read lock. Ctrl-C is for `ksm`,
+  which then ends it. Its output (GX's warnings, say) goes to `logs/checks-worker.log`.
 """
 
 from __future__ import annotations
@@ -22,11 +23,15 @@ from __future__ import annotations
 import atexit
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
+import pickle
+import signal
 import sys
 import threading
 import traceback
 from collections.abc import Callable
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +49,19 @@ class _Worker:
         self.process.start()
         child.close()
         self.lock = threading.Lock()
+        self.used = False
 
-    def call(self, database: str, task: Callable, args: tuple):
+    def call(self, database: str, read: Callable, args: tuple):
         with self.lock:
-            self.conn.send((database, task, args))
+            self.used = True
+            self.conn.send((database, read, args))
             return self.conn.recv()
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
-            self.conn.close()  # the worker reads the end of the pipe and leaves
+            self.conn.close()  # an idle worker reads the end of the pipe and leaves
+        if not self.used:  # still importing GX, perhaps: nothing of it is worth waiting for
+            self.process.kill()
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -61,7 +70,7 @@ class _Worker:
 
 @contextlib.contextmanager
 def warm_checks(log: Path):
-    """Run the checks of what happens inside in a warm worker, started now."""
+    """Validate the suites of what happens inside in a warm worker, started now."""
     global _worker
     stop_worker()
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -82,75 +91,92 @@ def stop_worker() -> None:
         worker.stop()
 
 
-def validated(warehouse, task: Callable, *args: Any) -> tuple[Any, str]:
-    """`task(con, *args)` on a read-only connection in the warm worker, or where there is none
-    (or it cannot read the warehouse now) on the step's own connection of `warehouse` (a
-    DuckDBResource); returns its result and where it ran (WHERE_WORKER or WHERE_STEP)."""
+def validated(warehouse, read: Callable, *args: Any, say: Callable[[str], None] | None = None):
+    """The outcome of validating what `read(con, *args)` takes from `warehouse` (a
+    DuckDBResource), and where it ran (WHERE_WORKER or WHERE_STEP): in the warm worker, or where
+    there is none or it cannot read the warehouse now, here; `say` hears why not in the worker."""
+    from .validations import validate_slice
+
     global _worker
     worker = _worker
     if worker is not None:
         try:
-            status, value = worker.call(warehouse.database, task, args)
-        except (EOFError, OSError):  # the worker died: this and every later task run here
+            status, value = worker.call(warehouse.database, read, args)
+        except (EOFError, OSError):  # the worker died: this and every later suite run here
             _worker = None
             worker.stop()
+            status, value = "unavailable", "the checks worker has ended; the run's suites are validated here"
         except BaseException:  # interrupted while waiting: its answer would come to the next task
             _worker = None
             worker.stop()
             raise
-        else:
-            if status == "done":
-                return value, WHERE_WORKER
-            if status == "failed":
-                raise value
-            # "unavailable": the warehouse is held by someone; this task runs here
+        if status == "done":
+            return value, WHERE_WORKER
+        if status == "failed":
+            raise value
+        if say:  # "unavailable"
+            say(f"checks: validated in the step ({value})")
     with warehouse.get_connection() as con:
-        return task(con, *args), WHERE_STEP
+        taken = read(con, *args)
+    return validate_slice(taken), WHERE_STEP
 
 
 # --- in the worker ------------------------------------------------------------------------------
 
 def _serve(conn, log: str) -> None:
-    with open(log, "ab", buffering=0) as sink:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for ksm, which then ends this process
+    with open(log, "wb", buffering=0) as sink:  # this run's output only, as dbt-server.log
         os.dup2(sink.fileno(), 1)
         os.dup2(sink.fileno(), 2)
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     from orchestration.assets.quality.suites import import_great_expectations
 
     with contextlib.suppress(Exception):  # a broken install shows in the first task, in the step
         import_great_expectations()
     while True:
         try:
-            database, task, args = conn.recv()
-        except (EOFError, OSError):  # the run is over, or ksm is gone
-            _leave()
-        conn.send(_run(database, task, args))
+            database, read, args = conn.recv()
+        except (EOFError, OSError):  # the run is over
+            _leave(0)
+        conn.send(_run(database, read, args))
 
 
-def _leave() -> None:
+def _exit_with_parent() -> None:
+    """End this process as soon as the ksm process that started it is gone, mid-task too."""
+    multiprocessing.connection.wait([multiprocessing.parent_process().sentinel])
+    os._exit(1)
+
+
+def _leave(code: int) -> None:
     """Exit without tearing down the interpreter (GX's modules: most of a second that `ksm`
     would wait), after the exit handlers: multiprocessing's frees the semaphore that GX's
     progress bars create, which the resource tracker would otherwise report as leaked."""
     atexit._run_exitfuncs()
-    os._exit(0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
-def _run(database: str, task: Callable, args: tuple) -> tuple[str, Any]:
+def _run(database: str, read: Callable, args: tuple) -> tuple[str, Any]:
     import duckdb
+
+    from .validations import validate_slice
 
     try:
         con = duckdb.connect(database, read_only=True)
     except duckdb.Error as exc:
-        return "unavailable", str(exc)  # the step validates itself
+        return "unavailable", f"the checks worker could not open the warehouse: {exc}"
     try:
-        return "done", task(con, *args)
+        try:
+            taken = read(con, *args)
+        finally:
+            con.close()  # before validating: the lock and DuckDB's buffers are not kept meanwhile
+        return "done", validate_slice(taken)
     except Exception as exc:
         detail = traceback.format_exc()
         try:
             exc.add_note(f"(in the checks worker)\n{detail}")
-            multiprocessing.reduction.ForkingPickler.dumps(exc)
-        except Exception:  # an error that does not pickle: its text
+            pickle.loads(ForkingPickler.dumps(exc))  # both ways: some errors pickle but do not load
+        except Exception:  # an error that does not travel: its text
             exc = RuntimeError(f"{type(exc).__name__}: {exc}\n(in the checks worker)\n{detail}")
         return "failed", exc
-    finally:
-        con.close()
-        sys.stdout.flush()
