@@ -141,23 +141,30 @@ def test_a_build_whose_ksm_dbt_goes_away_ends_the_warm_dbt(copy_home, signal_nam
     on in the server, holding the warehouse."""
     import signal
 
-    start_warm_dbt(*warm_dbt_args(copy_home))
-    try:
-        server = dbt_server._server.pid
-        client = _dbt(copy_home, "build", "--exclude-resource-type", "unit_test", wait=False)
-        for line in client.stdout:
-            if b'"LogStartLine"' in line:
-                break
-        client.send_signal(getattr(signal, signal_name))
-        out, _ = client.communicate(timeout=60)
-        assert b"Traceback" not in out
-        # its threads may take a moment to end after the process is a zombie (the lock goes last)
-        deadline = time.monotonic() + 30
-        while _alive(server) or not _warehouse_is_free(copy_home):
-            assert time.monotonic() < deadline, "the build went on in the server"
-            time.sleep(0.1)
-    finally:
-        stop_warm_dbt()
+    signalled = getattr(signal, signal_name)
+    for _attempt in range(5):
+        start_warm_dbt(*warm_dbt_args(copy_home))
+        try:
+            server = dbt_server._server.pid
+            client = _dbt(copy_home, "build", "--exclude-resource-type", "unit_test", wait=False)
+            for line in client.stdout:
+                if b'"LogStartLine"' in line:
+                    break
+            client.send_signal(signalled)
+            out, _ = client.communicate(timeout=60)
+            if client.returncode == 0:  # on a loaded machine the build was over before the signal: again
+                continue
+            assert client.returncode == (130 if signal_name == "SIGINT" else -signalled), out[-2000:]
+            assert b"Traceback" not in out
+            # its threads may take a moment to end after the process is a zombie (the lock goes last)
+            deadline = time.monotonic() + 30
+            while _alive(server) or not _warehouse_is_free(copy_home):
+                assert time.monotonic() < deadline, "the build went on in the server"
+                time.sleep(0.1)
+            return
+        finally:
+            stop_warm_dbt()
+    pytest.fail("every build was over before its ksm-dbt was signalled")
 
 
 def test_a_new_home_parses_from_the_projects_parse_state(tmp_path):
