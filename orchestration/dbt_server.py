@@ -35,6 +35,7 @@ import contextlib
 import io
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -105,6 +106,9 @@ def warm_dbt(project_dir: Path, profiles_dir: Path, parse_state: Path, folder: P
 
 def client_main() -> None:
     """`ksm-dbt <dbt arguments>`: the build by the server when there is one, else dbt itself."""
+    # dagster-dbt stops a build with SIGINT: heard even when ksm was started with SIGINT ignored
+    # (`nohup ksm run --all &`, a background job of a script), which every child inherits
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     address = os.environ.get(SERVER_ENV, "")
     if address.count(":") == 2 and not address.startswith("key:"):
         try:
