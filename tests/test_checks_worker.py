@@ -151,3 +151,28 @@ def test_the_worker_ends_when_ksm_is_killed_in_the_middle_of_a_task(released, tm
         parent.kill()
         with __import__("contextlib").suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_step_interrupted_while_the_worker_validates_ends_the_worker_at_once(private_warehouse, tmp_path):
+    """An interrupt (Ctrl-C, Dagster's interruption) in the step while the worker is mid-task:
+    the worker is ended at once, not waited for, and the next suite is validated in the step."""
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(_signum, _frame):
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with warm_checks(tmp_path / "worker.log"):
+            process = worker._worker.process
+            signal.alarm(3)
+            started = time.monotonic()
+            with pytest.raises(Interrupted):
+                validated(private_warehouse, slow_slice, 60)
+            assert time.monotonic() - started < 6 and not process.is_alive(), "not waited for (5 s)"
+            assert validated(private_warehouse, source_slice, "population", YEAR, 0.25)[1] == WHERE_STEP
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

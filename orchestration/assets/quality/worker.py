@@ -57,10 +57,10 @@ class _Worker:
             self.conn.send((database, read, args))
             return self.conn.recv()
 
-    def stop(self) -> None:
+    def stop(self, at_once: bool = False) -> None:
         with contextlib.suppress(OSError):
             self.conn.close()  # an idle worker reads the end of the pipe and leaves
-        if not self.used:  # still importing GX, perhaps: nothing of it is worth waiting for
+        if at_once or not self.used:  # mid-task, or still importing GX: nothing worth waiting for
             self.process.kill()
         self.process.join(timeout=5)
         if self.process.is_alive():
@@ -108,7 +108,7 @@ def validated(warehouse, read: Callable, *args: Any, say: Callable[[str], None] 
             status, value = "unavailable", "the checks worker has ended; the run's suites are validated here"
         except BaseException:  # interrupted while waiting: its answer would come to the next task
             _worker = None
-            worker.stop()
+            worker.stop(at_once=True)
             raise
         if status == "done":
             return value, WHERE_WORKER
