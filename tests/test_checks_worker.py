@@ -18,7 +18,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from orchestration.assets.quality import worker
-from orchestration.assets.quality.validations import mart_slice, source_slice, validate_slice
+from faults import process_alive
+from orchestration.assets.quality.validations import mart_slice, read_and_validate, source_slice
 from orchestration.assets.quality.worker import WHERE_STEP, WHERE_WORKER, validated, warm_checks
 from tiny_inbox import YEAR
 
@@ -48,17 +49,9 @@ def private_warehouse(released, tmp_path) -> DuckDBResource:
     return warehouse
 
 
-def _alive(pid: int) -> bool:
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-
-
 def test_the_worker_validates_as_the_step_would(released, tmp_path):
     warehouse = DuckDBResource(database=str(released[0].warehouse))
-    with duckdb.connect(warehouse.database, read_only=True) as con:
-        here = validate_slice(source_slice(con, "perined", YEAR, 0.25))
+    here = read_and_validate(duckdb.connect(warehouse.database, read_only=True), source_slice, ("perined", YEAR, 0.25))
     with warm_checks(tmp_path / "worker.log"):
         outcome, where = validated(warehouse, source_slice, "perined", YEAR, 0.25)
         mart, mart_where = validated(warehouse, mart_slice, "indicator_values", YEAR)
@@ -140,11 +133,11 @@ def test_the_worker_ends_when_ksm_is_killed_in_the_middle_of_a_task(released, tm
     try:
         pid = int(parent.stdout.readline())
         time.sleep(3)  # the task is under way: the worker holds the warehouse
-        assert _alive(pid)
+        assert process_alive(pid)
         parent.send_signal(signal.SIGKILL)
         parent.wait(timeout=30)
         deadline = time.monotonic() + 15
-        while _alive(pid):
+        while process_alive(pid):
             assert time.monotonic() < deadline, "the worker went on without its ksm"
             time.sleep(0.1)
     finally:

@@ -18,6 +18,7 @@ from orchestration.dbt_invocation import BUILD_YEAR_ENV, warm_dbt_args
 from orchestration import dbt_server
 from orchestration.dbt_server import SERVER_ENV, start_warm_dbt, stop_warm_dbt, warm_dbt
 from orchestration.settings import DBT_PROJECT_DIR, Paths, venv_program
+from faults import process_alive
 from tiny_inbox import YEAR
 
 # the processes' states are read from /proc
@@ -139,7 +140,7 @@ def test_an_interrupted_build_stops_the_warm_dbt_and_frees_the_warehouse(copy_ho
         stop_warm_dbt()  # what build_year does when its step is interrupted
     out, _ = client.communicate(timeout=60)
     assert client.returncode == 2 and b"the dbt server ended during the build" in out
-    assert not _alive(server) and _warehouse_is_free(copy_home)
+    assert not process_alive(server) and _warehouse_is_free(copy_home)
     assert SERVER_ENV not in os.environ
 
 
@@ -164,7 +165,7 @@ def test_a_build_whose_ksm_dbt_goes_away_ends_the_warm_dbt(copy_home, signal_nam
         assert b"Traceback" not in out
         # its threads may take a moment to end after the process is a zombie (the lock goes last)
         deadline = time.monotonic() + 30
-        while _alive(server) or not _warehouse_is_free(copy_home):
+        while process_alive(server) or not _warehouse_is_free(copy_home):
             assert time.monotonic() < deadline, "the build went on in the server"
             time.sleep(0.1)
     finally:
@@ -205,17 +206,9 @@ def test_the_warm_dbt_ends_with_the_process_that_started_it(tmp_path):
     started = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     pid = int(started.stdout.strip())
     deadline = time.monotonic() + 30
-    while _alive(pid):
+    while process_alive(pid):
         assert time.monotonic() < deadline, "the dbt server outlived its ksm process"
         time.sleep(0.1)
-
-
-def _alive(pid: int) -> bool:
-    status = Path(f"/proc/{pid}/status")
-    try:
-        return "\nState:\tZ" not in status.read_text()  # a zombie has ended
-    except FileNotFoundError:
-        return False
 
 
 def test_a_server_that_does_not_take_the_build_never_gets_it(monkeypatch, capfdbinary):

@@ -1,7 +1,7 @@
 """What each suite check validates: a reader that takes the slice and its parameters from a
-warehouse connection, and `validate_slice`, which validates it once the connection is closed
+warehouse connection, and `read_and_validate`, which validates it once the connection is closed
 (DuckDB's buffers are not kept through the validation) and gives the frame's memory back. The
-check steps (`checks.py`) run both in the run's checks worker when there is one (`worker.py`),
+check steps (`checks.py`) run it in the run's checks worker when there is one (`worker.py`),
 else themselves; so this module imports neither Dagster nor, until it validates, Great
 Expectations."""
 
@@ -41,8 +41,12 @@ def reference_slice(con: duckdb.DuckDBPyConnection, mart: str) -> Slice:
     return Slice(mart, reference_frame(con, mart), reference_parameters(con, mart))
 
 
-def validate_slice(taken: Slice) -> SuiteOutcome:
-    """Validate a slice against its suite; the frame is let go of (one slice in memory at a time)."""
+def read_and_validate(connection, read, args: tuple) -> SuiteOutcome:
+    """`read(con, *args)` inside `connection` (a context manager of a DuckDB connection, closed
+    on leaving), then the slice validated against its suite and let go of (one slice in memory
+    at a time)."""
+    with connection as con:
+        taken = read(con, *args)
     outcome = validate_frame(taken.suite, taken.frame, taken.parameters)
     taken.frame = None
     release_memory(outcome.rows)

@@ -95,7 +95,7 @@ def validated(warehouse, read: Callable, *args: Any, say: Callable[[str], None] 
     """The outcome of validating what `read(con, *args)` takes from `warehouse` (a
     DuckDBResource), and where it ran (WHERE_WORKER or WHERE_STEP): in the warm worker, or where
     there is none or it cannot read the warehouse now, here; `say` hears why not in the worker."""
-    from .validations import validate_slice
+    from .validations import read_and_validate
 
     global _worker
     worker = _worker
@@ -116,9 +116,7 @@ def validated(warehouse, read: Callable, *args: Any, say: Callable[[str], None] 
             raise value
         if say:  # "unavailable"
             say(f"checks: validated in the step ({value})")
-    with warehouse.get_connection() as con:
-        taken = read(con, *args)
-    return validate_slice(taken), WHERE_STEP
+    return read_and_validate(warehouse.get_connection(), read, args), WHERE_STEP
 
 
 # --- in the worker ------------------------------------------------------------------------------
@@ -137,7 +135,7 @@ def _serve(conn, log: str) -> None:
         try:
             database, read, args = conn.recv()
         except (EOFError, OSError):  # the run is over
-            _leave(0)
+            _leave()
         conn.send(_run(database, read, args))
 
 
@@ -147,31 +145,27 @@ def _exit_with_parent() -> None:
     os._exit(1)
 
 
-def _leave(code: int) -> None:
+def _leave() -> None:
     """Exit without tearing down the interpreter (GX's modules: most of a second that `ksm`
     would wait), after the exit handlers: multiprocessing's frees the semaphore that GX's
     progress bars create, which the resource tracker would otherwise report as leaked."""
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(code)
+    os._exit(0)
 
 
 def _run(database: str, read: Callable, args: tuple) -> tuple[str, Any]:
     import duckdb
 
-    from .validations import validate_slice
+    from .validations import read_and_validate
 
     try:
         con = duckdb.connect(database, read_only=True)
     except duckdb.Error as exc:
         return "unavailable", f"the checks worker could not open the warehouse: {exc}"
-    try:
-        try:
-            taken = read(con, *args)
-        finally:
-            con.close()  # before validating: the lock and DuckDB's buffers are not kept meanwhile
-        return "done", validate_slice(taken)
+    try:  # closed before validating: the lock and DuckDB's buffers are not kept meanwhile
+        return "done", read_and_validate(con, read, args)
     except Exception as exc:
         detail = traceback.format_exc()
         try:
