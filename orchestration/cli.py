@@ -115,7 +115,7 @@ def _run_plan(args, paths: Paths, edition: str) -> int:
     with run_lock(paths.home):
         for line in recover_interrupted_runs(instance, WAREHOUSE_POOL):
             print(f"recovered: {line}", flush=True)
-        return run_years(paths, job, instance, plan)
+        return run_years(paths, job, instance, plan, reload=args.reload)
 
 
 def cmd_alerts(args) -> int:
@@ -310,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--year", type=int)
     group.add_argument("--all", action="store_true")
+    p.add_argument("--reload", action="store_true",
+                   help="load every extract again, also those unchanged since their last load")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("status", help="one row per year: extracts, last run, checks, release")

@@ -97,7 +97,7 @@ def plan_years(paths: Paths, year: int | None, say=None) -> list:
     return plan
 
 
-def run_years(paths: Paths, job, instance, plan: list, say=None) -> int:
+def run_years(paths: Paths, job, instance, plan: list, say=None, reload: bool = False) -> int:
     from orchestration.dbt_invocation import warm_dbt_args
     from orchestration.dbt_server import warm_dbt
     from orchestration.instance_connections import held_connections
@@ -108,7 +108,7 @@ def run_years(paths: Paths, job, instance, plan: list, say=None) -> int:
     # Dagster's SQLite storages otherwise open a connection per statement, ~2,000 a year; one
     # dbt process, started now and warm by the first build, runs every build of the plan
     with held_connections(instance), warm_dbt(*warm_dbt_args(paths)):
-        summary = [_run_year(paths, job, instance, run, say) for run in plan]
+        summary = [_run_year(paths, job, instance, run, say, reload) for run in plan]
     say("")
     print_table(["year", "status", "version", "time", "run_id"], summary)
     blocked = [str(r[0]) for r in summary if r[1] == "BLOCKED"]
@@ -120,8 +120,10 @@ def run_years(paths: Paths, job, instance, plan: list, say=None) -> int:
     return 0
 
 
-def _run_year(paths: Paths, job, instance, run, say) -> tuple:
-    """One year's run of the job; its line of the summary table."""
+def _run_year(paths: Paths, job, instance, run, say, reload: bool) -> tuple:
+    """One year's run of the job; its line of the summary table. `reload`: every extract is
+    loaded again, also those unchanged since their last load."""
+    from orchestration.assets.ingest.reuse import RELOAD_TAG
     from orchestration.assets.release.publish import REBUILD_REASON_TAG
     from orchestration.run_guard import run_tags
     from orchestration.run_outcome import read_run_outcome
@@ -138,7 +140,8 @@ def _run_year(paths: Paths, job, instance, run, say) -> tuple:
             partition_key=str(year), instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             tags={"ksm/started_by": "ksm run", **run_tags(),
-                  **({REBUILD_REASON_TAG: run.reason} if run.reason else {})},
+                  **({REBUILD_REASON_TAG: run.reason} if run.reason else {}),
+                  **({RELOAD_TAG: "true"} if reload else {})},
         )
     seconds = time.monotonic() - started
     if result.success:

@@ -13,9 +13,10 @@ from orchestration.ra import records as ra_records
 from orchestration.resources import WAREHOUSE_POOL, KsmPaths
 from orchestration.sources import YEARLY_SOURCES, SourceSpec
 
-from .extract_files import ExtractRejected, find_extract, gc_paused, parse_extract
+from .extract_files import ExtractRejected, gc_paused
 from .load import load_extract
 from .regions import classification_file, load_regions
+from .reuse import load_delivered, loaded_at_text, reload_requested
 
 
 @dg.asset(
@@ -103,16 +104,20 @@ def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         year = int(context.partition_key)
         paths = ksm.paths
         try:
+            quarantine = paths.quarantine / spec.name / str(year)
             with warehouse.get_connection() as con, gc_paused():
                 if derived and ra_records.uses_ra_layout(paths):
-                    parsed = ra_records.derived_extract(con, spec.name, year)
+                    result = load_extract(con, spec, year, ra_records.derived_extract(con, spec.name, year), quarantine)
                 else:
-                    parsed = parse_extract(find_extract(paths.source_dir(spec.name, year), spec.name, year),
-                                           spec.column_names)
-                result = load_extract(con, spec, year, parsed, paths.quarantine / spec.name / str(year))
+                    result = load_delivered(con, spec, year, paths.source_dir(spec.name, year), quarantine,
+                                            reload=reload_requested(context.run.tags))
         except (ExtractRejected, UserError) as exc:  # UserError: the RA layout's records
             raise dg.Failure(description=f"{spec.name} {year} rejected: {exc}") from exc
-        line = f"{year} {spec.name}: {result.rows_accepted:,} rows loaded"
+        if result.reused_from:
+            line = (f"{year} {spec.name}: {result.rows_accepted:,} rows as loaded on {loaded_at_text(result.reused_from)} "
+                    "(the same file, definition and classification: not read again)")
+        else:
+            line = f"{year} {spec.name}: {result.rows_accepted:,} rows loaded"
         if result.rows_quarantined:
             line += f", {result.rows_quarantined:,} quarantined ({named(result.quarantine_file)})"
         if result.unknown_gemeente:

@@ -239,10 +239,12 @@ def plain_data(text: str) -> str | None:
     return data
 
 
-def parse_extract(path: Path, expected_columns: list[str], allow_plain: bool = True) -> ParsedExtract:
+def parse_extract(path: Path, expected_columns: list[str], allow_plain: bool = True,
+                  data: bytes | None = None) -> ParsedExtract:
     """The file read and split into header and rows; a plain file's rows are left to DuckDB
-    (`ParsedExtract.plain`) unless `allow_plain` is False (files read row by row in Python)."""
-    data = read_delivery(path)
+    (`ParsedExtract.plain`) unless `allow_plain` is False (files read row by row in Python).
+    `data`: the file's bytes when the caller has read them already (`read_delivery`)."""
+    data = read_delivery(path) if data is None else data
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise ExtractRejected(f"{named(path)}: the file is empty")

@@ -43,7 +43,10 @@ CREATE TABLE IF NOT EXISTS raw.ingest_log (
     source VARCHAR, year INTEGER, file_name VARCHAR, sha256 VARCHAR,
     rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT,
     unknown_gemeente BIGINT, notes VARCHAR, loaded_at TIMESTAMP
-)
+);
+-- since the load of an unchanged extract is skipped (reuse.py); NULL in rows of earlier loads
+ALTER TABLE raw.ingest_log ADD COLUMN IF NOT EXISTS load_key VARCHAR;
+ALTER TABLE raw.ingest_log ADD COLUMN IF NOT EXISTS slice_digest VARCHAR;
 """
 
 
@@ -59,10 +62,13 @@ class LoadResult:
     unknown_gemeente: int
     quarantine_file: Path | None
     notes: list[str]
+    load_key: str | None = None  # what the load depended on (reuse.load_key); None: not reusable
+    reused_from: dt.datetime | None = None  # the time of the load kept, when not loaded again
 
     def metadata(self) -> dict:
         return {
             "file": str(self.file.name),
+            "loaded_now": self.reused_from is None,
             "sha256": self.sha256,
             "rows_read": self.rows_read,
             "rows_accepted": self.rows_accepted,
@@ -308,8 +314,9 @@ def _delivered_fields(con: duckdb.DuckDBPyConnection, parsed: ParsedExtract, lin
 
 
 def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, parsed: ParsedExtract,
-                 quarantine_dir: Path) -> LoadResult:
-    """Validate `parsed` and replace the year's slice of raw.<source> with its good rows."""
+                 quarantine_dir: Path, key: str | None = None) -> LoadResult:
+    """Validate `parsed` and replace the year's slice of raw.<source> with its good rows;
+    `key` (reuse.load_key) is logged so that an unchanged extract need not be loaded again."""
     position, header_notes = _header_columns(spec, parsed)
     notes = parsed.notes + header_notes
     con.execute(GEMEENTE_CODE_MACRO)
@@ -402,7 +409,7 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
     con.execute("DROP TABLE _validated")
 
     result = LoadResult(spec.name, year, parsed.path, parsed.sha256, rows_read, int(accepted),
-                        len(rejected) + len(ragged), int(unknown), quarantine_file, notes)
+                        len(rejected) + len(ragged), int(unknown), quarantine_file, notes, key)
     assert result.rows_accepted + result.rows_quarantined == rows_read, "every row is loaded or quarantined"
     record_ingest(con, result)
     return result
@@ -458,7 +465,7 @@ def _write_quarantine(parsed: ParsedExtract, entries: list[tuple[int, str, list[
     """Rejected rows (line, reason, fields as delivered) with line number and reason, next to
     their original fields."""
     quarantine_dir.mkdir(parents=True, exist_ok=True)
-    for stale in quarantine_dir.glob("*.rejected.csv"):
+    for stale in quarantine_files(quarantine_dir):
         stale.unlink()
     if not entries:
         return None
@@ -474,12 +481,26 @@ def _write_quarantine(parsed: ParsedExtract, entries: list[tuple[int, str, list[
     return target
 
 
+def quarantine_files(quarantine_dir: Path) -> list[Path]:
+    """The quarantine files a load left in inbox/<source>/<year>'s quarantine folder."""
+    return sorted(quarantine_dir.glob("*.rejected.csv"))
+
+
+def slice_digest(con: duckdb.DuckDBPyConnection, source: str, year: int) -> str:
+    """The year's slice of raw.<source> in one value: its rows and the sum of their hashes."""
+    rows, hashes = con.execute(f"SELECT count(*), sum(hash(t)) FROM raw.{_ident(source)} AS t WHERE year = ?",
+                               [year]).fetchone()
+    return f"{rows}:{hashes}"
+
+
 def record_ingest(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
     con.execute(INGEST_LOG_DDL)
     con.execute("DELETE FROM raw.ingest_log WHERE source = ? AND year = ?", [result.source, result.year])
+    digest = slice_digest(con, result.source, result.year) if result.load_key else None
     con.execute(
-        "INSERT INTO raw.ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO raw.ingest_log (source, year, file_name, sha256, rows_read, rows_accepted, rows_quarantined, "
+        "unknown_gemeente, notes, loaded_at, load_key, slice_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [result.source, result.year, result.file.name, result.sha256, result.rows_read,
          result.rows_accepted, result.rows_quarantined, result.unknown_gemeente,
-         "; ".join(result.notes), dt.datetime.now()],
+         "; ".join(result.notes), dt.datetime.now(), result.load_key, digest],
     )
