@@ -57,11 +57,12 @@ def run_ksm(home: Path, *args: str, log: Path, timeout: float = 900) -> tuple[in
     return code, log.read_text()
 
 
-def kill_at(home: Path, point: str, year: int, log: Path, timeout: float = 900) -> None:
-    """Start `ksm run --year` with a pause at `point`; SIGKILL its process group once it is there."""
+def kill_at(home: Path, point: str, year: int, log: Path, timeout: float = 900, args: tuple[str, ...] = ()) -> None:
+    """Start `ksm run --year` (and `args`) with a pause at `point`; SIGKILL its process group once
+    it is there."""
     marker = pause_marker(home, point)
     marker.unlink(missing_ok=True)
-    proc = start_ksm(home, "run", "--year", str(year), log=log, **{PAUSE_ENV: point})
+    proc = start_ksm(home, "run", "--year", str(year), *args, log=log, **{PAUSE_ENV: point})
     deadline = time.monotonic() + timeout
     try:
         while not marker.exists():

@@ -38,7 +38,10 @@ def test_runs_killed_in_ingest_dbt_and_publish_recover_to_the_same_release(relea
     from dagster import DagsterInstance, DagsterRunStatus
 
     for point in ("ingest", "dbt", "publish"):
-        kill_at(paths.home, point, YEAR, log=tmp_path / f"killed-{point}.log")
+        # the home's files were loaded before and would be kept as loaded: --reload writes the
+        # slice again, and the ingest's point is inside that write's transaction
+        kill_at(paths.home, point, YEAR, log=tmp_path / f"killed-{point}.log",
+                args=("--reload",) if point == "ingest" else ())
         if point == "ingest":
             # what the next run has to cope with: the dead run still STARTED, holding the pool slot
             with DagsterInstance.from_config(str(paths.dagster_home)) as instance:
