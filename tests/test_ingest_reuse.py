@@ -48,7 +48,8 @@ def test_an_unchanged_extract_keeps_its_slice_and_says_so(home):
     first = load(home)
     assert first.reused_from is None and (first.rows_accepted, first.rows_quarantined) == (2, 1)
     again = load(home)
-    assert again.reused_from is not None
+    assert again.reused_from is not None and again.load_key == first.load_key
+    assert again.notes == first.notes and again.unknown_gemeente == first.unknown_gemeente
     assert (again.rows_read, again.rows_accepted, again.rows_quarantined, again.sha256) == \
         (first.rows_read, first.rows_accepted, first.rows_quarantined, first.sha256)
     assert again.quarantine_file == first.quarantine_file and again.quarantine_file.exists()
@@ -80,6 +81,12 @@ def _quarantine_removed(home):
     shutil.rmtree(home / "quarantine")
 
 
+def _quarantine_edited(home):
+    # an analyst opened the quarantine file in a spreadsheet and saved it
+    path = home / "quarantine" / "perined" / str(YEAR) / "perined_2020.rejected.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";", ","), encoding="utf-8")
+
+
 def _classification_changed(home):
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         con.execute("DELETE FROM raw.regions WHERE classification_year = 2019 AND gemeente_code = 'GM0014'")
@@ -87,7 +94,7 @@ def _classification_changed(home):
 
 CHANGES = {"the file's bytes": _changed_file, "the file's name": _renamed_file,
            "a value in the slice": _edited_slice, "the slice emptied": _deleted_slice,
-           "the quarantine file removed": _quarantine_removed,
+           "the quarantine file removed": _quarantine_removed, "the quarantine file edited": _quarantine_edited,
            "an earlier classification": _classification_changed}
 
 
@@ -107,7 +114,25 @@ def test_a_changed_definition_of_the_source_loads_again(home):
     assert result.reused_from is None and result.rows_quarantined == 0
 
 
-def test_the_key_holds_the_year_and_the_code(home):
+def test_a_rejected_delivery_between_leaves_no_quarantine_of_its_own_behind_a_kept_slice(home):
+    """A file of the same name whose rows are all unusable is rejected (the slice stays) but has
+    written its reasons to the quarantine folder; putting the first file back loads it again,
+    so the quarantine file is that file's again."""
+    from orchestration.assets.ingest.extract_files import ExtractRejected
+
+    path = home / "inbox" / "perined" / str(YEAR) / "perined_2020.csv"
+    first = path.read_bytes()
+    load(home)
+    write_csv(path, [perined_row("K7", "363", year="2021")])
+    with pytest.raises(ExtractRejected):
+        load(home)
+    path.write_bytes(first)
+    result = load(home)
+    assert result.reused_from is None
+    assert "amww" in result.quarantine_file.read_text(encoding="utf-8")
+
+
+def test_the_key_holds_the_year_and_the_definition(home):
     path = home / "inbox" / "perined" / str(YEAR) / "perined_2020.csv"
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         keys = {load_key(con, PERINED, year, path, "0" * 64) for year in (2019, YEAR)}
@@ -130,5 +155,6 @@ def test_a_warehouse_of_an_earlier_version_loads_and_gains_the_keys(home):
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         con.execute("ALTER TABLE raw.ingest_log DROP COLUMN load_key")
         con.execute("ALTER TABLE raw.ingest_log DROP COLUMN slice_digest")
+        con.execute("ALTER TABLE raw.ingest_log DROP COLUMN quarantine_sha256")
     assert load(home).reused_from is None
     assert load(home).reused_from is not None

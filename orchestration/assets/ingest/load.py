@@ -22,7 +22,7 @@ from orchestration.escaping import CONTROL_CHAR_PATTERN, escaped, named
 from orchestration.faults import pause_point
 from orchestration.sources import Column, SourceSpec
 
-from .extract_files import ExtractRejected, ParsedExtract, shown
+from .extract_files import ExtractRejected, ParsedExtract, file_sha256, shown
 
 # free text and ids longer than this are junk (a pasted blob, a runaway field), not data
 TEXT_MAX_LENGTH = 200
@@ -39,14 +39,16 @@ DECIMAL_PATTERN = r"^[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)$"
 FORMULA_START_PATTERN = r"^[=@]|^[+\-\t\r]."
 
 INGEST_LOG_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
 CREATE TABLE IF NOT EXISTS raw.ingest_log (
     source VARCHAR, year INTEGER, file_name VARCHAR, sha256 VARCHAR,
     rows_read BIGINT, rows_accepted BIGINT, rows_quarantined BIGINT,
     unknown_gemeente BIGINT, notes VARCHAR, loaded_at TIMESTAMP
 );
--- since the load of an unchanged extract is skipped (reuse.py); NULL in rows of earlier loads
+-- since a load whose outcome would be the same is skipped (reuse.py); NULL in rows of earlier loads
 ALTER TABLE raw.ingest_log ADD COLUMN IF NOT EXISTS load_key VARCHAR;
 ALTER TABLE raw.ingest_log ADD COLUMN IF NOT EXISTS slice_digest VARCHAR;
+ALTER TABLE raw.ingest_log ADD COLUMN IF NOT EXISTS quarantine_sha256 VARCHAR;
 """
 
 
@@ -392,6 +394,9 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
         f"CAST(NULL AS INTEGER) AS year, CAST(NULL AS VARCHAR) AS source_file, "
         f"CAST(NULL AS INTEGER) AS source_row, {typed_sql} FROM _validated LIMIT 0"
     )
+    result = LoadResult(spec.name, year, parsed.path, parsed.sha256, rows_read, int(accepted),
+                        len(rejected) + len(ragged), int(unknown), quarantine_file, notes, key)
+    assert result.rows_accepted + result.rows_quarantined == rows_read, "every row is loaded or quarantined"
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"DELETE FROM {table} WHERE year = ?", [year])
@@ -401,17 +406,13 @@ def load_extract(con: duckdb.DuckDBPyConnection, spec: SourceSpec, year: int, pa
             f"WHERE len(_reasons) = 0 ORDER BY _line",
             [parsed.path.name],
         )
+        record_ingest(con, result)  # with the slice: a log row always describes the slice beside it
         pause_point("ingest")  # tests kill the process here, inside the open transaction
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     con.execute("DROP TABLE _validated")
-
-    result = LoadResult(spec.name, year, parsed.path, parsed.sha256, rows_read, int(accepted),
-                        len(rejected) + len(ragged), int(unknown), quarantine_file, notes, key)
-    assert result.rows_accepted + result.rows_quarantined == rows_read, "every row is loaded or quarantined"
-    record_ingest(con, result)
     return result
 
 
@@ -470,7 +471,7 @@ def _write_quarantine(parsed: ParsedExtract, entries: list[tuple[int, str, list[
     if not entries:
         return None
     entries.sort(key=lambda e: e[0])
-    target = quarantine_dir / f"{parsed.path.stem}.rejected.csv"
+    target = quarantine_file_of(quarantine_dir, parsed.path)
     tmp = target.with_suffix(".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
@@ -482,8 +483,14 @@ def _write_quarantine(parsed: ParsedExtract, entries: list[tuple[int, str, list[
 
 
 def quarantine_files(quarantine_dir: Path) -> list[Path]:
-    """The quarantine files a load left in inbox/<source>/<year>'s quarantine folder."""
+    """The quarantine files in a source's and year's folder of quarantine/ (a load leaves one at
+    most: `quarantine_file_of` its extract)."""
     return sorted(quarantine_dir.glob("*.rejected.csv"))
+
+
+def quarantine_file_of(quarantine_dir: Path, extract: Path) -> Path:
+    """Where the rejected rows of `extract` go."""
+    return quarantine_dir / f"{extract.stem}.rejected.csv"
 
 
 def slice_digest(con: duckdb.DuckDBPyConnection, source: str, year: int) -> str:
@@ -494,13 +501,46 @@ def slice_digest(con: duckdb.DuckDBPyConnection, source: str, year: int) -> str:
 
 
 def record_ingest(con: duckdb.DuckDBPyConnection, result: LoadResult) -> None:
+    """The load's row of raw.ingest_log; with a load key, also what `last_load` compares: the
+    digest of the slice and of the quarantine file it wrote."""
     con.execute(INGEST_LOG_DDL)
     con.execute("DELETE FROM raw.ingest_log WHERE source = ? AND year = ?", [result.source, result.year])
     digest = slice_digest(con, result.source, result.year) if result.load_key else None
+    quarantined = file_sha256(result.quarantine_file) if result.load_key and result.quarantine_file else None
     con.execute(
         "INSERT INTO raw.ingest_log (source, year, file_name, sha256, rows_read, rows_accepted, rows_quarantined, "
-        "unknown_gemeente, notes, loaded_at, load_key, slice_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "unknown_gemeente, notes, loaded_at, load_key, slice_digest, quarantine_sha256) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [result.source, result.year, result.file.name, result.sha256, result.rows_read,
          result.rows_accepted, result.rows_quarantined, result.unknown_gemeente,
-         "; ".join(result.notes), dt.datetime.now(), result.load_key, digest],
+         "; ".join(result.notes), dt.datetime.now(), result.load_key, digest, quarantined],
     )
+
+
+@dataclass
+class LoggedLoad:
+    """The last load of a source's year as raw.ingest_log has it (`last_load`)."""
+
+    result: LoadResult
+    slice_digest: str | None
+    quarantine_sha256: str | None
+
+
+def last_load(con: duckdb.DuckDBPyConnection, source: str, year: int, extract: Path,
+              quarantine_dir: Path) -> LoggedLoad | None:
+    """The last load of `extract` into the year's slice, if it was logged with a load key."""
+    con.execute(INGEST_LOG_DDL)  # a warehouse of an earlier version gains the columns
+    row = con.execute(
+        "SELECT sha256, rows_read, rows_accepted, rows_quarantined, unknown_gemeente, notes, loaded_at, load_key, "
+        "slice_digest, quarantine_sha256 FROM raw.ingest_log "
+        "WHERE source = ? AND year = ? AND file_name = ? AND load_key IS NOT NULL",
+        [source, year, extract.name]).fetchone()
+    if row is None:
+        return None
+    sha256, rows_read, accepted, quarantined, unknown, notes, loaded_at, key, digest, quarantine_sha256 = row
+    result = LoadResult(
+        source=source, year=year, file=extract, sha256=sha256, rows_read=rows_read, rows_accepted=accepted,
+        rows_quarantined=quarantined, unknown_gemeente=unknown,
+        quarantine_file=quarantine_file_of(quarantine_dir, extract) if quarantined else None,
+        notes=[notes] if notes else [], load_key=key, reused_from=loaded_at)
+    return LoggedLoad(result, digest, quarantine_sha256)
