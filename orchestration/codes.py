@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 
+# what DuckDB's trim() strips, used by the ingest's macro below: Unicode's space separators (Zs),
+# not tabs or line ends as Python's strip() would (those quarantine a delivered row anyway)
+SPACE_SEPARATORS = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
 # [0-9], not \d: Python's \d takes full-width and other Unicode digits ('０３６３'), DuckDB's RE2 does not
 _GEMEENTE = re.compile(r"^(?:GM)?0*([0-9]{1,4})$", re.IGNORECASE)
 
@@ -17,7 +21,7 @@ def parse_gemeente_code(value: str | None) -> str | None:
     """Canonical 'GMnnnn' code, or None when the value is empty or not a gemeente code."""
     if value is None:
         return None
-    text = value.strip()
+    text = value.strip(SPACE_SEPARATORS)
     match = _GEMEENTE.match(text)
     if not match or int(match.group(1)) == 0:
         return None
@@ -37,7 +41,7 @@ CREATE OR REPLACE MACRO ksm_gemeente_code(value) AS (
 
 def gemeente_status(delivered: str | None, code: str | None, valid_codes: set[str]) -> str:
     """'ok', 'unknown' (well-formed, not in the year's classification), 'missing' or 'invalid'."""
-    if delivered is None or not delivered.strip():
+    if delivered is None or not delivered.strip(SPACE_SEPARATORS):
         return "missing"
     if code is None:
         return "invalid"
