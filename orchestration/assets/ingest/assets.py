@@ -98,7 +98,9 @@ def build_ingest_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         # records come from raw_ra_records
         deps=[raw_regions] + ([raw_ra_records] if derived else []),
         description=f"{spec.description} Loaded from inbox/{spec.name}/<year>/"
-                    + (" (in the RA layout: derived from the RA tables)." if derived else "."),
+                    + (" (in the RA layout: derived from the RA tables)." if derived else ".")
+                    + " A file whose load would come out the same is kept as loaded (metadata loaded_now: "
+                      "false); the run tag ksm/reload=true reads it again.",
     )
     def _ingest(context: dg.AssetExecutionContext, ksm: KsmPaths, warehouse: DuckDBResource):
         year = int(context.partition_key)
